@@ -1,0 +1,36 @@
+"""Start-up checks of the webhook's settings, with stable ids."""
+
+from django.core.checks import Error, register
+
+from autoreply.conf import setting
+
+WECHAT_WINDOW_SECONDS = 5  # WeChat drops the connection after this and retries
+
+
+@register()
+def check_deadline(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    deadline = setting("WECHAT_REPLY_DEADLINE")
+    if not 0 < deadline < WECHAT_WINDOW_SECONDS:
+        return [
+            Error(
+                f"WECHAT_REPLY_DEADLINE is {deadline:g}s.",
+                hint=f"Set it between 0 and {WECHAT_WINDOW_SECONDS} seconds (exclusive): "
+                "WeChat gives up on an answer after 5 seconds.",
+                id="autoreply.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_refresh(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    refresh = setting("AUTOREPLY_REFRESH_SECONDS")
+    if not 0 <= refresh <= 1:
+        return [
+            Error(
+                f"AUTOREPLY_REFRESH_SECONDS is {refresh:g}s.",
+                hint="Rule changes must reach every worker within a second: use 0 to 1.",
+                id="autoreply.E002",
+            )
+        ]
+    return []

@@ -1,0 +1,25 @@
+"""The app's settings: one reader, defaults as constants.
+
+config/settings.py fills these from the environment; anything it leaves out falls
+back to DEFAULTS, so tests and other projects embedding the app get sane values.
+"""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Seconds a request's timestamp may differ from our clock, either way; 0 = no check.
+    "WECHAT_TIMESTAMP_TOLERANCE": 300,
+    # Bodies above this are refused with 413 before they are read.
+    "WECHAT_MAX_BODY_BYTES": 262_144,
+    # Seconds we allow ourselves before answering `success` instead: WeChat gives 5.
+    "WECHAT_REPLY_DEADLINE": 4.0,
+    # How often (seconds) a worker checks whether rules or lookups changed.
+    "AUTOREPLY_REFRESH_SECONDS": 0.5,
+}
+
+
+def setting(name: str) -> Any:
+    """The named setting, or its default."""
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,24 @@
+"""Why a webhook call is refused, beyond the protocol errors of `wechat.errors`.
+
+The view maps every one of these (and wechat's) to an HTTP status in one table.
+"""
+
+from wechat.errors import SignatureError, WeChatError
+
+
+class UnknownAccount(LookupError):
+    """No account has this slug."""
+
+
+class BodyTooLarge(ValueError):
+    """The body exceeds WECHAT_MAX_BODY_BYTES."""
+
+
+class PushRefused(SignatureError):
+    """The push's encryption does not match the account's mode (e.g. plaintext to `safe`)."""
+
+
+class BadRequest(WeChatError):
+    """An authenticated call that lacks what its kind needs (e.g. GET without echostr)."""
+
+    code = -40002

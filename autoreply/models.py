@@ -1,0 +1,288 @@
+"""What autoreply stores: accounts, their rules and replies, the message log, followers.
+
+Validation lives in `clean()` (via autoreply.validation) so the admin and the rules-file
+importer refuse the same things with the same messages.
+"""
+
+from typing import Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Now
+
+from autoreply import validation
+from autoreply.matching import normalize
+from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, ReplyType, Status
+
+MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
+
+
+class Account(models.Model):
+    """One WeChat Official Account, answered at /wechat/<slug>/."""
+
+    slug = models.SlugField(unique=True, help_text="The webhook is /wechat/<slug>/.")
+    name = models.CharField(max_length=100)
+    app_id = models.CharField(
+        "AppID",
+        max_length=18,
+        validators=[RegexValidator(r"^wx[0-9A-Za-z]{16}$", "An AppID is wx + 16 letters/digits.")],
+    )
+    token = models.CharField(
+        max_length=32,
+        validators=[RegexValidator(r"^[A-Za-z0-9]{3,32}$", "3 to 32 letters or digits.")],
+        help_text="The Token set on the WeChat platform's server configuration page.",
+    )
+    encoding_aes_key = models.CharField(
+        "EncodingAESKey", max_length=43, blank=True, validators=[validation.validate_aes_key]
+    )
+    previous_encoding_aes_key = models.CharField(
+        "previous EncodingAESKey",
+        max_length=43,
+        blank=True,
+        validators=[validation.validate_aes_key],
+        help_text="Tried when the current key fails, while WeChat switches over to a new key.",
+    )
+    encryption_mode = models.CharField(
+        max_length=16, choices=EncryptionMode.choices, default=EncryptionMode.COMPATIBLE
+    )
+    original_id = models.CharField(
+        "original ID", max_length=64, blank=True, help_text="gh_..., learned from ToUserName."
+    )
+    # Bumped by database triggers whenever the account, its rules or its lookup tables
+    # change; every worker compares it to decide when to rebuild its in-memory index.
+    revision = models.BigIntegerField(default=0, editable=False)
+    lookups_revision = models.BigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+    def clean(self) -> None:
+        validation.check_account(self)
+
+
+class Rule(models.Model):
+    """When to answer (type, event, keywords) and with what (replies)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(max_length=100)
+    priority = models.IntegerField(default=0, help_text="Higher is tried first.")
+    enabled = models.BooleanField(default=True)
+    msg_type = models.CharField(
+        "message type", max_length=16, choices=MsgType.choices, default=MsgType.ANY
+    )
+    event = models.CharField(max_length=64, blank=True, help_text="For event rules: subscribe, …")
+    event_key = models.CharField(max_length=1024, blank=True, help_text="Empty: any EventKey.")
+    reply_mode = models.CharField(max_length=8, choices=ReplyMode.choices, default=ReplyMode.RANDOM)
+    cooldown_seconds = models.PositiveIntegerField(
+        default=0, help_text="Do not answer the same follower again with this rule for this long."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account", "-priority", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="rule_name_unique_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        validation.check_rule(self)
+
+    @property
+    def answers_events(self) -> bool:
+        return self.msg_type == MsgType.EVENT
+
+
+class Keyword(models.Model):
+    """One way a follower's text can select its rule; any one is enough."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="keywords")
+    mode = models.CharField(max_length=8, choices=KeywordMode.choices, default=KeywordMode.CONTAINS)
+    pattern = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.mode}: {self.pattern}"
+
+    def clean(self) -> None:
+        validation.check_keyword(self)
+
+
+class Reply(models.Model):
+    """One passive reply; which fields matter depends on its type (see REPLY_FIELDS)."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="replies")
+    order = models.PositiveSmallIntegerField(default=0)
+    type = models.CharField(max_length=32, choices=ReplyType.choices, default=ReplyType.TEXT)
+    content = models.TextField(blank=True)
+    media_id = models.CharField("media ID", max_length=255, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    music_url = models.CharField("music URL", max_length=1024, blank=True)
+    hq_music_url = models.CharField("HQ music URL", max_length=1024, blank=True)
+    thumb_media_id = models.CharField("thumb media ID", max_length=255, blank=True)
+    kf_account = models.CharField("KfAccount", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name_plural = "replies"
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} reply"
+
+    def clean(self) -> None:
+        validation.check_reply(self)
+
+
+class Article(models.Model):
+    """One item of a news reply."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="articles")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    pic_url = models.CharField("picture URL", max_length=1024, blank=True)
+    url = models.CharField("URL", max_length=1024, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        validation.check_article(self)
+
+
+class Follower(models.Model):
+    """What we know of one OpenID, kept current by every message and (un)subscribe event."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
+    openid = models.CharField("OpenID", max_length=64)
+    subscribed = models.BooleanField(null=True, help_text="Unknown until we hear from them.")
+    subscribed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    first_seen = models.DateTimeField(db_default=Now())
+    last_seen = models.DateTimeField(db_default=Now())
+    message_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "openid"], name="follower_unique_per_account")
+        ]
+        indexes = [models.Index(fields=["account", "-last_seen"], name="follower_recent")]
+
+    def __str__(self) -> str:
+        return self.openid
+
+
+class Message(models.Model):
+    """One inbound message or event, stored once however often WeChat retries it."""
+
+    # No index of its own: every index below starts with the account.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    dedup_key = models.UUIDField(editable=False)
+    msg_id = models.DecimalField(
+        "MsgId",
+        max_digits=20,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_MSG_ID)],
+    )
+    from_user = models.CharField("FromUserName", max_length=64)
+    to_user = models.CharField("ToUserName", max_length=64)
+    create_time = models.BigIntegerField("CreateTime")
+    msg_type = models.CharField("MsgType", max_length=32)
+    event = models.CharField("Event", max_length=64, blank=True)
+    event_key = models.TextField("EventKey", blank=True)
+    text = models.TextField(blank=True, help_text="Content, or a voice message's Recognition.")
+    fields = models.JSONField(default=dict, help_text="Every parsed field by its XML tag.")
+    raw_xml = models.TextField("raw XML", help_text="As received (decrypted, when encrypted).")
+    received_at = models.DateTimeField(db_default=Now())
+    status = models.CharField(max_length=16, choices=Status.choices)
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True)
+    reply = models.TextField(blank=True, help_text="The reply XML as sent, before encryption.")
+    error = models.TextField(blank=True)
+    handling_ms = models.FloatField("handling time (ms)", null=True)
+    retries = models.PositiveIntegerField(default=0, help_text="Repeat deliveries by WeChat.")
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "dedup_key"], name="message_dedup"),
+            models.CheckConstraint(
+                condition=models.Q(msg_id__gte=0, msg_id__lte=MAX_MSG_ID), name="msg_id_uint64"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-received_at"], name="message_recent"),
+            models.Index(fields=["account", "status", "-received_at"], name="message_by_status"),
+            models.Index(fields=["account", "msg_type", "-received_at"], name="message_by_type"),
+            models.Index(fields=["account", "from_user", "-received_at"], name="message_by_sender"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msg_type} from {self.from_user} at {self.create_time}"
+
+
+class LookupTable(models.Model):
+    """An account's named key -> value table, read by the `lookup` template filter."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lookup_tables")
+    name = models.CharField(
+        max_length=64,
+        validators=[RegexValidator(r"^[\w-]+$", "Letters, digits, _ and - only.")],
+        help_text='Used in templates as {{ match.1|lookup:"name" }}.',
+    )
+    description = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="lookup_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LookupEntry(models.Model):
+    """One key of a lookup table; keys compare like exact keywords (NFKC, case-folded)."""
+
+    table = models.ForeignKey(LookupTable, on_delete=models.CASCADE, related_name="entries")
+    key = models.CharField(max_length=255)
+    normalized_key = models.CharField(max_length=255, editable=False)
+    value = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["table", "normalized_key"]
+        verbose_name_plural = "lookup entries"
+        constraints = [
+            models.UniqueConstraint(fields=["table", "normalized_key"], name="lookup_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self) -> None:
+        validation.check_lookup_entry(self)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalized_key = normalize(self.key)
+        super().save(*args, **kwargs)

@@ -1,0 +1,169 @@
+"""The rules file's shape: which keys exist, their JSON types and their defaults.
+
+`accounts(document)` checks a parsed file and returns its accounts with every default
+filled in, in the same shape `rules_export` writes, or raises RulesFileError listing
+every problem found, each naming the account, the rule and the field.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, ReplyType
+
+ACCOUNT_TYPES: dict[str, type] = {
+    "slug": str, "name": str, "app_id": str, "token": str, "encoding_aes_key": str,
+    "previous_encoding_aes_key": str, "encryption_mode": str, "lookups": dict, "rules": list,
+}  # fmt: skip
+RULE_DEFAULTS: dict[str, Any] = {
+    "name": None, "priority": 0, "enabled": True, "msg_type": "any", "event": "",
+    "event_key": "", "keywords": [], "reply_mode": "random", "cooldown_seconds": 0,
+    "replies": [],
+}  # fmt: skip
+KEYWORD_TYPES: dict[str, type] = {"mode": str, "pattern": str}
+
+
+class RulesFileError(Exception):
+    """The file cannot be imported; `problems` says where and why, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def problem(where: str, field: str, message: str) -> ValidationError:
+    return ValidationError(f"{where}, {field}: {message}")
+
+
+def located(exc: ValidationError, where: str) -> ValidationError:
+    """The same errors, each prefixed with where it was found and its field."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            [f"{where}, {name}: {m}" for name, errs in exc.message_dict.items() for m in errs]
+        )
+    return ValidationError([f"{where}: {m}" for m in exc.messages])
+
+
+def full_clean(instance: Any, where: str, exclude: list[str] | None = None,
+               unique: bool = True) -> None:
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=unique, validate_constraints=unique)
+    except ValidationError as exc:
+        raise located(exc, where) from None
+
+
+class Checker:
+    """Walks a parsed file collecting problems rather than stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def typed(self, value: Any, expected: type, where: str, field: str) -> bool:
+        # bool is an int in Python, but `"priority": true` is a mistake in a file
+        if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+            return True
+        names = {str: "text", int: "a whole number", bool: "true or false", list: "a list",
+                 dict: "an object"}  # fmt: skip
+        self.problems.append(f"{where}, {field}: expected {names[expected]}, got {value!r:.60}")
+        return False
+
+    def fields(self, data: Any, types: dict[str, type], where: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.problems.append(f"{where}: expected an object, got {data!r:.60}")
+            return {}
+        for key in data.keys() - types.keys():
+            self.problems.append(f"{where}, {key}: unknown field (known: {', '.join(types)})")
+        return {k: v for k, v in data.items() if k in types and self.typed(v, types[k], where, k)}
+
+
+def accounts(document: Any) -> list[dict[str, Any]]:
+    check = Checker()
+    top = check.fields(document, {"accounts": list}, "the file")
+    result, slugs = [], set()
+    for number, data in enumerate(top.get("accounts", [])):
+        account = check.fields(data, ACCOUNT_TYPES, f"accounts[{number}]")
+        slug = account.get("slug")
+        if not slug:
+            check.problems.append(f"accounts[{number}], slug: required")
+            continue
+        if slug in slugs:
+            check.problems.append(f"account {slug!r}: appears twice in the file")
+        slugs.add(slug)
+        where = f"account {slug!r}"
+        account["lookups"] = _lookups(check, account.get("lookups", {}), where)
+        account["rules"] = _rules(check, account.get("rules", []), where)
+        result.append(account)
+    if "accounts" not in top and not check.problems:
+        check.problems.append("the file, accounts: required")
+    if check.problems:
+        raise RulesFileError(check.problems)
+    return result
+
+
+def _lookups(check: Checker, tables: dict[str, Any], where: str) -> dict[str, dict[str, str]]:
+    result = {}
+    for name, entries in tables.items():
+        table_where = f"{where}, lookups[{name!r}]"
+        if check.typed(entries, dict, table_where, "entries"):
+            result[name] = {
+                key: value for key, value in entries.items()
+                if check.typed(value, str, table_where, repr(key))
+            }  # fmt: skip
+    return result
+
+
+def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]:
+    types = {name: type(default) for name, default in RULE_DEFAULTS.items()}
+    types["name"] = str
+    result, names = [], set()
+    for number, data in enumerate(rules):
+        given = check.fields(data, types, f"{where}, rules[{number}]")
+        name = given.get("name")
+        if not name:
+            check.problems.append(f"{where}, rules[{number}], name: required")
+            continue
+        if name in names:
+            check.problems.append(f"{where}, rule {name!r}: appears twice in the file")
+        names.add(name)
+        rule = {**RULE_DEFAULTS, **given}
+        rule_where = f"{where}, rule {name!r}"
+        rule["keywords"] = [
+            _keyword(check, kw, f"{rule_where}, keywords[{i}]")
+            for i, kw in enumerate(rule["keywords"])
+        ]
+        rule["replies"] = [
+            _reply(check, reply, f"{rule_where}, replies[{i}]")
+            for i, reply in enumerate(rule["replies"])
+        ]
+        result.append(rule)
+    return result
+
+
+def _keyword(check: Checker, data: Any, where: str) -> dict[str, str]:
+    keyword = check.fields(data, KEYWORD_TYPES, where)
+    for name in KEYWORD_TYPES:
+        if name not in keyword and isinstance(data, dict) and name not in data:
+            check.problems.append(f"{where}, {name}: required (mode is exact, contains or regex)")
+    return {"mode": keyword.get("mode", ""), "pattern": keyword.get("pattern", "")}
+
+
+def _reply(check: Checker, data: Any, where: str) -> dict[str, Any]:
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind not in REPLY_FIELDS:
+        check.problems.append(
+            f"{where}, type: expected one of {', '.join(REPLY_FIELDS)}, got {kind!r:.40}"
+        )
+        return {"type": kind or ""}
+    types: dict[str, type] = {"type": str, **{name: str for name, _ in REPLY_FIELDS[kind]}}
+    if kind == ReplyType.NEWS:
+        types["articles"] = list
+    given = check.fields(data, types, where)
+    reply = {name: given.get(name, "") for name in types if name != "articles"}
+    if kind == ReplyType.NEWS:
+        article_types = dict.fromkeys(ARTICLE_FIELDS, str)
+        reply["articles"] = [
+            {name: article.get(name, "") for name in ARTICLE_FIELDS}
+            for i, raw in enumerate(given.get("articles", []))
+            for article in [check.fields(raw, article_types, f"{where}, articles[{i}]")]
+        ]
+    return reply

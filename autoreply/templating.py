@@ -1,0 +1,62 @@
+"""Reply fields as Django templates: compiled once per rule version, autoescaping off.
+
+Templates see only the message being answered (`content`, `openid`, `media_id`, `msg`,
+`match`) and our `lookup` filter; tags that could reach outside it are refused.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.defaulttags import DebugNode, LoadNode
+
+from autoreply.template_filters import current_lookups
+
+# No loader tags (include, extends, block): a reply cannot read files or other templates.
+ENGINE = Engine(
+    autoescape=False,
+    builtins=[
+        "django.template.defaulttags",
+        "django.template.defaultfilters",
+        "autoreply.template_filters",
+    ],
+)
+FORBIDDEN_NODES = {LoadNode: "load", DebugNode: "debug"}
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+Renderer = Callable[[Context], str]
+
+
+class TemplateError(ValueError):
+    """A reply field that is not an acceptable template; the message says why."""
+
+
+def compile_template(source: str) -> Renderer:
+    """A function rendering `source` against a Context; plain text skips the engine."""
+    if not any(marker in source for marker in TEMPLATE_MARKERS):
+        return lambda context: source
+    try:
+        template = Template(source, engine=ENGINE)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template error: {exc}") from None
+    for node_type, tag in FORBIDDEN_NODES.items():
+        if template.nodelist.get_nodes_by_type(node_type):
+            raise TemplateError(f"the {{% {tag} %}} tag is not allowed in a reply")
+    return template.render
+
+
+def message_context(
+    message: Any, match: Mapping[str, str], lookups: Mapping[str, Mapping[str, str]]
+) -> Context:
+    """The context every field of one reply renders against."""
+    current_lookups.set(lookups)
+    return Context(
+        {
+            "content": message.text,
+            "openid": message.from_user,
+            "media_id": message.media_id,
+            "msg": message.fields,
+            "match": match,
+        },
+        autoescape=False,
+    )

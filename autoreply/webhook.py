@@ -1,0 +1,66 @@
+"""The webhook as a service: verify -> decrypt -> parse -> record -> match -> render.
+
+Knows nothing of Django's request objects; the view hands it the parts of the call.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from autoreply import responder, wire
+from autoreply.conf import setting
+from autoreply.errors import BadRequest, BodyTooLarge
+from autoreply.registry import registry
+from wechat.messages import parse_message
+
+logger = logging.getLogger(__name__)
+
+XML = "application/xml; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes = b"success"
+    content_type: str = TEXT
+
+
+SUCCESS = Answer()
+
+
+def verify_url(slug: str, params: Mapping[str, str]) -> Answer:
+    """WeChat's URL check (GET): echo `echostr` when the signature holds."""
+    wire.authenticate(registry.site(slug), params, time.time())
+    echostr = params.get("echostr")
+    if echostr is None:
+        raise BadRequest("the URL check carries no echostr")
+    return Answer(echostr.encode())
+
+
+def receive(slug: str, params: Mapping[str, str], read: Callable[[int], bytes],
+            content_length: int | None, started: float) -> Answer:
+    """A push (POST): the reply to send, or `success`."""
+    clock = responder.Clock.start(started)
+    site = registry.site(slug)
+    body = read_limited(read, content_length)
+    wire.authenticate(site, params, time.time())
+    opened = wire.open_body(site, params, body)
+    message = parse_message(opened.xml)
+    if message.to_user != site.original_id:
+        registry.learn_original_id(site, message.to_user)
+    reply = responder.respond(site, message, opened.xml, clock)
+    if reply is None:
+        return SUCCESS
+    return Answer(wire.seal(site, opened, reply), XML)
+
+
+def read_limited(read: Callable[[int], bytes], content_length: int | None) -> bytes:
+    """The body, refusing more than WECHAT_MAX_BODY_BYTES before and while reading it."""
+    limit = setting("WECHAT_MAX_BODY_BYTES")
+    if content_length is not None and content_length > limit:
+        raise BodyTooLarge(f"the body is {content_length} bytes; the limit is {limit}")
+    body = read(limit + 1)
+    if len(body) > limit:
+        raise BodyTooLarge(f"the body is over the limit of {limit} bytes")
+    return body

@@ -1,0 +1,69 @@
+"""Typed readers for settings that come from environment variables (12-factor)."""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def flag(name: str, default: bool) -> bool:
+    """`1`/`0`, `true`/`false`, `yes`/`no`, `on`/`off`, any case."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected 1/0, true/false, yes/no or on/off.")
+
+
+def number(name: str, default: float, *, minimum: float = 0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r}: must be at least {minimum:g}.")
+    return value
+
+
+def integer(name: str, default: int, *, minimum: int = 0) -> int:
+    value = number(name, default, minimum=minimum)
+    if value != int(value):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number.")
+    return int(value)
+
+
+def words(name: str, default: str) -> list[str]:
+    """A comma-separated list, blanks dropped."""
+    return [w.strip() for w in os.environ.get(name, default).split(",") if w.strip()]
+
+
+def secret_key(name: str, fallback_file: Path) -> str:
+    """The env var, else a key generated once for this checkout and kept (mode 600) in
+    `fallback_file`: never a default written in code, and every worker shares it."""
+    if os.environ.get(name):
+        return os.environ[name]
+    if not fallback_file.exists():
+        fallback_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(fallback_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race; use its key
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+    return fallback_file.read_text().strip()
+
+
+def text(name: str, default: str) -> str:
+    return os.environ.get(name) or default

@@ -1,0 +1,131 @@
+"""Django settings for autoreply, read from the environment (see README, "Settings")."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from autoreply.conf import DEFAULTS
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_DIR = BASE_DIR / ".local"  # git-ignored: this checkout's generated secrets and data
+
+# The PostgreSQL that `bin/serve` starts for this checkout when DATABASE_URL is unset.
+LOCAL_DATABASE_URL = "postgres://autoreply@127.0.0.1:{}/autoreply".format(
+    env.integer("AUTOREPLY_PGPORT", 54329, minimum=1)
+)
+
+SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY", LOCAL_DIR / "secret_key")
+DEBUG = env.flag("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env.words("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env.words("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# TLS ends at the reverse proxy in front of us.
+SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "autoreply",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+APPEND_SLASH = True  # the webhook route itself accepts both forms, so POSTs never redirect
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# The webhook's knobs (defaults in autoreply/conf.py, checked at start-up by autoreply/checks.py).
+WECHAT_TIMESTAMP_TOLERANCE = env.integer(
+    "WECHAT_TIMESTAMP_TOLERANCE", DEFAULTS["WECHAT_TIMESTAMP_TOLERANCE"]
+)
+WECHAT_MAX_BODY_BYTES = env.integer(
+    "WECHAT_MAX_BODY_BYTES", DEFAULTS["WECHAT_MAX_BODY_BYTES"], minimum=1
+)
+WECHAT_REPLY_DEADLINE = env.number("WECHAT_REPLY_DEADLINE", DEFAULTS["WECHAT_REPLY_DEADLINE"])
+AUTOREPLY_REFRESH_SECONDS = env.number(
+    "AUTOREPLY_REFRESH_SECONDS", DEFAULTS["AUTOREPLY_REFRESH_SECONDS"]
+)
+
+_database = dj_database_url.parse(
+    env.text("DATABASE_URL", LOCAL_DATABASE_URL),
+    conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 600),
+    conn_health_checks=True,
+)
+_database.setdefault("OPTIONS", {})["connect_timeout"] = 2
+DATABASES = {
+    "default": _database,
+    # The webhook's own connection: same database, but statements are cut off well
+    # inside WeChat's 5 seconds so a hung database cannot hold a follower's answer.
+    "webhook": {
+        **_database,
+        "OPTIONS": {
+            **_database["OPTIONS"],
+            "options": "-c statement_timeout={ms} -c lock_timeout={ms} "
+            "-c idle_in_transaction_session_timeout={ms}".format(
+                ms=int(WECHAT_REPLY_DEADLINE * 750)
+            ),
+        },
+        "TEST": {"MIRROR": "default"},
+    },
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.text("DJANGO_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = LOCAL_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.text("DJANGO_LOG_LEVEL", "INFO")},
+}
