@@ -1,0 +1,49 @@
+"""Shared fixtures: real payload files, the demo account, and a client that speaks like
+WeChat's servers (signed, optionally encrypted) to the real WSGI app."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.wechat_client import WeChatClient
+
+HERE = Path(__file__).parent
+PAYLOADS = HERE / "payloads"
+
+
+def payload(name: str) -> bytes:
+    """A real WeChat payload from tests/payloads."""
+    return (PAYLOADS / name).read_bytes()
+
+
+@pytest.fixture
+def vectors() -> dict:
+    return json.loads((HERE / "vectors" / "crypto-vectors.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _in_process(settings, monkeypatch):
+    """In-process tests see every rule change on the next request, and the webhook writes
+    through the test's own connection: Django's test transaction is per connection, so
+    the separate `webhook` connection would not see the test's data. (Tests that start
+    gunicorn use the real `webhook` connection.)"""
+    from autoreply import recording
+
+    settings.AUTOREPLY_REFRESH_SECONDS = 0
+    monkeypatch.setattr(recording, "DATABASE", "default")
+
+
+@pytest.fixture
+def demo(db):
+    """The demo account and its sample rules, from fixtures/demo.json."""
+    from autoreply.models import Account
+
+    call_command("loaddata", "demo", verbosity=0)
+    return Account.objects.get(slug="demo")
+
+
+@pytest.fixture
+def wechat(client, demo) -> WeChatClient:
+    return WeChatClient(client, demo)
