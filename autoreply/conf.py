@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_REPLY_DEADLINE": 4.0,
     # How often (seconds) a worker checks whether rules or lookups changed.
     "AUTOREPLY_REFRESH_SECONDS": 0.5,
+    # The connection the webhook uses: its statements are cut off inside WeChat's window.
+    "AUTOREPLY_WEBHOOK_DATABASE": "webhook",
 }
 
 

@@ -32,10 +32,10 @@ class Counts:
         )
 
 
-def load(account_id: int) -> Mapping[str, Mapping[str, str]]:
+def load(account_id: int, using: str = "default") -> Mapping[str, Mapping[str, str]]:
     """{table name: {normalized key: value}} for every table of the account."""
     tables: dict[str, dict[str, str]] = {}
-    rows = LookupEntry.objects.filter(table__account_id=account_id).values_list(
+    rows = LookupEntry.objects.using(using).filter(table__account_id=account_id).values_list(
         "table__name", "normalized_key", "value"
     )
     for table, key, value in rows.iterator(chunk_size=10_000):

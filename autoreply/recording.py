@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from django.db import connections
 
 from autoreply.choices import Status
+from autoreply.conf import setting
 from autoreply.replying import Decision
 from wechat.messages import Message
 
-DATABASE = "webhook"  # the connection whose statements are cut off inside WeChat's window
+
+
+def database() -> str:
+    """The alias of the webhook's own connection (AUTOREPLY_WEBHOOK_DATABASE)."""
+    return setting("AUTOREPLY_WEBHOOK_DATABASE")  # type: ignore[no-any-return]
 
 INSERT = """
 WITH ins AS (
@@ -115,14 +120,14 @@ def insert(account_id: int, message: Message, raw_xml: bytes, key: uuid.UUID,
         message.create_time if event == "subscribe" else None,
         message.create_time if event == "unsubscribe" else None,
     ]  # fmt: skip
-    with connections[DATABASE].cursor() as cursor:
+    with connections[database()].cursor() as cursor:
         cursor.execute(INSERT, params)
         row = cursor.fetchone()
     return row[0] if row else None
 
 
 def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
-    with connections[DATABASE].cursor() as cursor:
+    with connections[database()].cursor() as cursor:
         cursor.execute(RETRY, [account_id, key, deadline])
         row = cursor.fetchone()
     if row is None:  # deleted meanwhile
@@ -132,18 +137,18 @@ def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
 
 def take_over(row_id: int, decision: Decision, handling_ms: float, deadline: float) -> bool:
     """Claim an unanswered row for this delivery; False when another got there first."""
-    with connections[DATABASE].cursor() as cursor:
+    with connections[database()].cursor() as cursor:
         cursor.execute(TAKE_OVER, [*_answer(decision, handling_ms), row_id, deadline])
         return cursor.fetchone() is not None
 
 
 def finish(row_id: int, decision: Decision, handling_ms: float) -> None:
-    with connections[DATABASE].cursor() as cursor:
+    with connections[database()].cursor() as cursor:
         cursor.execute(FINISH, [*_answer(decision, handling_ms), row_id])
 
 
 def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) -> bool:
-    with connections[DATABASE].cursor() as cursor:
+    with connections[database()].cursor() as cursor:
         cursor.execute(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds])
         return cursor.fetchone() is not None
 

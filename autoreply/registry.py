@@ -9,18 +9,23 @@ numbers are bumped by database triggers (see migrations), so a change made anywh
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from django.db import DatabaseError
 
 from autoreply import lookups, rulebook
 from autoreply.conf import setting
 from autoreply.errors import UnknownAccount
 from autoreply.matching import RuleIndex
 from autoreply.models import Account
+from autoreply.recording import database
 from wechat.crypto import MessageCrypto
 from wechat.errors import IllegalAesKeyError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,17 +59,32 @@ class Registry:
         self._warned: set[str] = set()
 
     def site(self, slug: str) -> Site:
-        """The current Site for `slug`; raises UnknownAccount."""
+        """The current Site for `slug`; raises UnknownAccount.
+
+        While the database does not answer, the last good state keeps answering;
+        DatabaseError escapes only when there is none.
+        """
         with self._lock:
             if time.monotonic() - self._checked >= setting("AUTOREPLY_REFRESH_SECONDS"):
-                self._refresh_versions()
+                self._try(self._refresh_versions, stale_ok=bool(self._versions))
             version = self._versions.get(slug)
             if version is None:
                 raise UnknownAccount(slug)
-            site = self._sites.get(slug)
-            if site is None or site.version != version:
-                site = self._sites[slug] = self._build(slug, version, site)
-            return site
+            old = self._sites.get(slug)
+            if old is not None and old.version == version:
+                return old
+            site = self._try(lambda: self._build(slug, version, old), stale_ok=old is not None)
+            self._sites[slug] = site = site or old  # type: ignore[assignment]
+            return site  # type: ignore[return-value]
+
+    def _try(self, load: Callable[[], T], stale_ok: bool) -> T | None:
+        try:
+            return load()
+        except DatabaseError:
+            if not stale_ok:
+                raise
+            logger.exception("the database does not answer; answering with what is loaded")
+            return None
 
     def learn_original_id(self, site: Site, to_user: str) -> None:
         """Remember the account's gh_ id from the first push that names it."""
@@ -74,20 +94,25 @@ class Registry:
                 logger.warning("account %s got a push for %s, not its own %s",
                                site.slug, to_user, site.original_id)
             return
-        Account.objects.filter(pk=site.version.id, original_id="").update(original_id=to_user)
+        Account.objects.using(database()).filter(pk=site.version.id, original_id="").update(
+            original_id=to_user
+        )
         with self._lock:
             if self._sites.get(site.slug) is site:
                 self._sites[site.slug] = replace(site, original_id=to_user)
 
     def _refresh_versions(self) -> None:
-        rows = Account.objects.values_list("slug", "id", "revision", "lookups_revision")
+        self._checked = time.monotonic()  # even if this fails: do not retry on every request
+        rows = Account.objects.using(database()).values_list(
+            "slug", "id", "revision", "lookups_revision"
+        )
         self._versions = {slug: Version(*numbers) for slug, *numbers in rows}
-        self._checked = time.monotonic()
         for slug in self._sites.keys() - self._versions.keys():
             del self._sites[slug]
 
     def _build(self, slug: str, version: Version, old: Site | None) -> Site:
-        account = Account.objects.get(pk=version.id)
+        using = database()
+        account = Account.objects.using(using).get(pk=version.id)
         same_rules = old is not None and (old.version.id, old.version.revision) == (
             version.id,
             version.revision,
@@ -104,8 +129,8 @@ class Registry:
             encryption_mode=account.encryption_mode,
             original_id=account.original_id,
             cryptos=_cryptos(account),
-            index=old.index if same_rules and old else rulebook.load_index(account.pk),
-            lookups=old.lookups if same_lookups and old else lookups.load(account.pk),
+            index=old.index if same_rules and old else rulebook.load_index(account.pk, using),
+            lookups=old.lookups if same_lookups and old else lookups.load(account.pk, using),
         )
         logger.info("account %s loaded in %.0f ms", slug, (time.monotonic() - started) * 1000)
         return site

@@ -10,11 +10,12 @@ A repeat delivery of a stored message gets the stored reply again; a row whose f
 delivery was never answered (past the deadline, or its worker died) is handled afresh.
 """
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from autoreply import recording
 from autoreply.choices import Status
@@ -23,6 +24,8 @@ from autoreply.matching import Hit, RuleSpec
 from autoreply.registry import Site
 from autoreply.replying import Decision, answer
 from wechat.messages import Message
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,18 +50,30 @@ def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes
     """The reply XML to send, or None for `success`."""
     key = recording.dedup_key(message, raw_xml)
     first = next(site.index.candidates(message), None)
-    if first is not None and first.rule.cooldown_seconds:
-        return _respond_with_cooldowns(site, message, raw_xml, key, clock)
-    decision = _within_deadline(_decide(site, message, first), clock)
-    row = recording.insert(site.version.id, message, raw_xml, key, decision, clock.elapsed_ms())
-    if row is None:
-        return _repeat(site, message, key, clock)
-    return _deliver(row, decision, clock)
+    decision = None
+    try:
+        if first is not None and first.rule.cooldown_seconds:
+            return _respond_with_cooldowns(site, message, raw_xml, key, clock)
+        decision = _within_deadline(_decide(site, message, first), clock)
+        row = recording.insert(
+            site.version.id, message, raw_xml, key, decision, clock.elapsed_ms()
+        )
+        if row is None:
+            return _repeat(site, message, key, clock)
+        return _deliver(row, decision, clock)
+    except DatabaseError:
+        # Not silent: the whole push goes to the error log so it can be replayed. The
+        # follower still gets the answer when it did not depend on the database.
+        logger.exception(
+            "account %s: could not store the push from %s; its XML follows\n%s",
+            site.slug, message.from_user, raw_xml.decode(errors="replace"),
+        )
+        return decision.reply or None if decision and not clock.expired() else None
 
 
 def _respond_with_cooldowns(site: Site, message: Message, raw_xml: bytes, key: object,
                             clock: Clock) -> bytes | None:
-    with transaction.atomic(using=recording.DATABASE):
+    with transaction.atomic(using=recording.database()):
         row = recording.insert(
             site.version.id, message, raw_xml, key, recording.PENDING, clock.elapsed_ms()
         )

@@ -21,16 +21,17 @@ logger = logging.getLogger(__name__)
 RULE_COLUMNS = ("id", "name", "priority", "msg_type", "event", "event_key", "cooldown_seconds")
 
 
-def load_index(account_id: int) -> RuleIndex:
+def load_index(account_id: int, using: str = "default") -> RuleIndex:
     """Every enabled rule of the account, compiled."""
-    rules = list(Rule.objects.filter(account_id=account_id, enabled=True).values(
-        *RULE_COLUMNS, "reply_mode"
-    ))
-    ids = [rule["id"] for rule in rules]
-    keywords = _group(Keyword.objects.filter(rule_id__in=ids).values("rule_id", "mode", "pattern"))
-    replies = _group(Reply.objects.filter(rule_id__in=ids).values())
-    reply_ids = [reply["id"] for rows in replies.values() for reply in rows]
-    articles = _group(Article.objects.filter(reply_id__in=reply_ids).values(), "reply_id")
+    enabled = Rule.objects.using(using).filter(account_id=account_id, enabled=True)
+    rules = list(enabled.values(*RULE_COLUMNS, "reply_mode"))
+    keywords = _group(
+        Keyword.objects.using(using).filter(rule__in=enabled).values("rule_id", "mode", "pattern")
+    )
+    replies = _group(Reply.objects.using(using).filter(rule__in=enabled).values())
+    articles = _group(
+        Article.objects.using(using).filter(reply__rule__in=enabled).values(), "reply_id"
+    )
     specs = []
     for rule in rules:
         try:

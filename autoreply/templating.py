@@ -12,15 +12,16 @@ from django.template.defaulttags import DebugNode, LoadNode
 
 from autoreply.template_filters import current_lookups
 
-# No loader tags (include, extends, block): a reply cannot read files or other templates.
-ENGINE = Engine(
-    autoescape=False,
-    builtins=[
-        "django.template.defaulttags",
-        "django.template.defaultfilters",
-        "autoreply.template_filters",
-    ],
-)
+
+
+class ReplyEngine(Engine):
+    """Django's engine without loader tags (include, extends, block): a reply cannot read
+    files or other templates."""
+
+    default_builtins = ["django.template.defaulttags", "django.template.defaultfilters"]
+
+
+ENGINE = ReplyEngine(autoescape=False, builtins=["autoreply.template_filters"])
 FORBIDDEN_NODES = {LoadNode: "load", DebugNode: "debug"}
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 

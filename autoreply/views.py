@@ -3,7 +3,7 @@
 import logging
 import time
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 # Most specific first: the first class the error is an instance of decides.
 ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownAccount, 404),
+    (DatabaseError, 503),  # only when nothing is loaded yet: WeChat will retry
     (BodyTooLarge, 413),
     (SignatureError, 403),  # incl. timestamp, nonce, and a push the account's mode refuses
     (AppIdMismatchError, 403),
@@ -45,7 +46,7 @@ def webhook_view(request: HttpRequest, slug: str) -> HttpResponse:
             answer = webhook.receive(
                 slug, request.GET, request.read, content_length(request), started
             )
-    except (UnknownAccount, BodyTooLarge, WeChatError) as exc:
+    except (UnknownAccount, BodyTooLarge, WeChatError, DatabaseError) as exc:
         return refusal(slug, exc)
     return HttpResponse(answer.body, content_type=answer.content_type)
 

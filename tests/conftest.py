@@ -13,6 +13,12 @@ HERE = Path(__file__).parent
 PAYLOADS = HERE / "payloads"
 
 
+def pytest_configure() -> None:
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise looks there
+
+
 def payload(name: str) -> bytes:
     """A real WeChat payload from tests/payloads."""
     return (PAYLOADS / name).read_bytes()
@@ -24,15 +30,13 @@ def vectors() -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _in_process(settings, monkeypatch):
+def _in_process(settings):
     """In-process tests see every rule change on the next request, and the webhook writes
     through the test's own connection: Django's test transaction is per connection, so
     the separate `webhook` connection would not see the test's data. (Tests that start
     gunicorn use the real `webhook` connection.)"""
-    from autoreply import recording
-
     settings.AUTOREPLY_REFRESH_SECONDS = 0
-    monkeypatch.setattr(recording, "DATABASE", "default")
+    settings.AUTOREPLY_WEBHOOK_DATABASE = "default"
 
 
 @pytest.fixture
@@ -47,3 +51,17 @@ def demo(db):
 @pytest.fixture
 def wechat(client, demo) -> WeChatClient:
     return WeChatClient(client, demo)
+
+
+@pytest.fixture
+def acme(db):
+    """An account with no rules yet (the demo's credentials, slug `acme`)."""
+    from tests import factories
+
+    return factories.account("acme")
+
+
+@pytest.fixture
+def bot(client, acme) -> WeChatClient:
+    """WeChat's servers, speaking to the rule-less `acme` account."""
+    return WeChatClient(client, acme)

@@ -1,0 +1,228 @@
+"""Every row of DESIGN.md's HTTP table, through the real WSGI app and a real PostgreSQL.
+
+Each refusal also asserts that nothing was stored.
+"""
+
+import time
+
+import pytest
+
+from autoreply.models import Follower, Message
+from tests.conftest import payload
+from tests.wechat_client import signed_query, text
+from wechat.signature import sign
+
+
+def nothing_stored() -> bool:
+    return not Message.objects.exists() and not Follower.objects.exists()
+
+
+def test_url_verification_echoes_echostr(wechat, client):
+    query = signed_query("spamtest", echostr="5837397520823407616")
+    response = wechat.client.get(wechat.url, query)
+    assert response.status_code == 200
+    assert response.content == b"5837397520823407616"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_url_verification_without_trailing_slash(wechat):
+    response = wechat.client.get("/wechat/demo", signed_query("spamtest", echostr="abc"))
+    assert (response.status_code, response.content) == (200, b"abc")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"signature": "0" * 40},
+        {"signature": ""},
+        {"timestamp": str(int(time.time()) - 3600)},
+        {"timestamp": str(int(time.time()) + 3600)},
+        {"timestamp": "1" * 11},
+        {"nonce": "not a nonce!"},
+    ],
+    ids=["wrong", "empty", "too-old", "too-new", "eleven-digits", "bad-nonce"],
+)
+def test_url_verification_refused(wechat, change):
+    query = {**signed_query("spamtest", echostr="abc"), **change}
+    if "timestamp" in change or "nonce" in change:  # validly signed, so only the shape is wrong
+        query["signature"] = sign("spamtest", query["timestamp"], query["nonce"])
+    assert wechat.client.get(wechat.url, query).status_code == 403
+
+
+def test_url_verification_without_signature(wechat):
+    query = signed_query("spamtest", echostr="abc")
+    del query["signature"]
+    assert wechat.client.get(wechat.url, query).status_code == 403
+
+
+def test_plain_post_answers_reply_xml(wechat):
+    response = wechat.post(text("help"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert b"<MsgType><![CDATA[text]]></MsgType>" in response.content
+
+
+def test_plain_post_without_trailing_slash(wechat):
+    response = wechat.post(text("help"), url="/wechat/demo")
+    assert response.status_code == 200
+    assert b"Try:" in response.content
+
+
+def test_unmatched_post_answers_success(wechat, demo):
+    demo.rules.filter(name="default").update(enabled=False)
+    response = wechat.post(text("nothing matches this"))
+    assert (response.status_code, response.content) == (200, b"success")
+    assert response["Content-Type"].startswith("text/plain")
+    assert Message.objects.get().status == "no_rule"
+
+
+def test_encrypted_post_answers_encrypted_envelope(wechat):
+    response = wechat.post_encrypted(text("help"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert b"<Encrypt>" in response.content and b"Try:" not in response.content
+    assert b"Try:" in wechat.decrypt(response)
+
+
+def test_unknown_slug_is_404(wechat, db):
+    response = wechat.post(text("help"), url="/wechat/nobody/")
+    assert response.status_code == 404
+    assert nothing_stored()
+
+
+def test_get_unknown_slug_is_404(wechat):
+    response = wechat.client.get("/wechat/nobody/", signed_query("spamtest", echostr="x"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_other_methods_are_405(wechat, method):
+    assert getattr(wechat.client, method)(wechat.url).status_code == 405
+
+
+AUTH_FAILURES = {
+    "missing signature": lambda q: q.pop("signature"),
+    "wrong signature": lambda q: q.update(signature="f" * 40),
+    "missing timestamp": lambda q: q.pop("timestamp"),
+    "missing nonce": lambda q: q.pop("nonce"),
+    "old timestamp": lambda q: q.update(timestamp=str(int(time.time()) - 3600)),
+    "future timestamp": lambda q: q.update(timestamp=str(int(time.time()) + 3600)),
+    "nine-digit timestamp": lambda q: q.update(timestamp="171403705"),
+    "nonce with a dash": lambda q: q.update(nonce="abc-123"),
+    "non-ascii nonce": lambda q: q.update(nonce="abc１２３"),
+}
+
+
+@pytest.mark.parametrize("name", AUTH_FAILURES)
+def test_post_authentication_failures_are_403(wechat, name):
+    query = signed_query("spamtest")
+    AUTH_FAILURES[name](query)
+    if "signature" in query and name not in ("wrong signature",):
+        # re-sign so that only the shape or window of timestamp/nonce is at fault
+        query["signature"] = sign("spamtest", query.get("timestamp", ""), query.get("nonce", ""))
+    response = wechat.post(text("help"), query=query)
+    assert response.status_code == 403
+    assert nothing_stored()
+
+
+def test_shifted_timestamp_and_nonce_with_the_same_signature_is_403(wechat, settings):
+    """sign() joins without a separator: moving a digit from timestamp to nonce keeps the
+    signature, so only the pinned shapes (10 digits, alphanumeric) stop a forgery."""
+    settings.WECHAT_TIMESTAMP_TOLERANCE = 0
+    query = signed_query("spamtest", timestamp="1795337693", nonce="9abc")
+    shifted = {**query, "timestamp": "179533769", "nonce": "39abc"}
+    assert sign("spamtest", shifted["timestamp"], shifted["nonce"]) == query["signature"]
+    assert wechat.post(text("help"), query=query).status_code == 200
+    assert wechat.post(text("help"), query=shifted).status_code == 403
+
+
+def test_bad_msg_signature_is_403(wechat):
+    from wechat.crypto import MessageCrypto
+    from wechat.xmlwriter import write_xml
+
+    encrypt = MessageCrypto(wechat.account.encoding_aes_key, wechat.account.app_id).encrypt(
+        text("help")
+    )
+    query = signed_query("spamtest", encrypt_type="aes", msg_signature="0" * 40)
+    response = wechat.post(write_xml({"ToUserName": "gh", "Encrypt": encrypt}), query=query)
+    assert response.status_code == 403
+    assert nothing_stored()
+
+
+def test_wrong_app_id_is_403(wechat):
+    response = wechat.post_encrypted(text("help"), app_id="wx0000000000000000")
+    assert response.status_code == 403
+    assert nothing_stored()
+
+
+def test_plaintext_push_to_safe_account_is_403(wechat, demo):
+    demo.encryption_mode = "safe"
+    demo.save()
+    assert wechat.post(text("help")).status_code == 403
+    assert nothing_stored()
+    assert wechat.post_encrypted(text("help")).status_code == 200
+
+
+def test_undecryptable_ciphertext_is_400(wechat):
+    from wechat.xmlwriter import write_xml
+
+    encrypt = "A" * 64  # valid base64, right length, garbage inside
+    query = signed_query("spamtest", encrypt_type="aes")
+    query["msg_signature"] = sign("spamtest", query["timestamp"], query["nonce"], encrypt)
+    response = wechat.post(write_xml({"ToUserName": "gh", "Encrypt": encrypt}), query=query)
+    assert response.status_code == 400
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<xml><ToUserName>unterminated",
+        b"not xml at all",
+        b"",
+        payload("hostile__entity_expansion.xml"),
+        payload("hostile__external_entity.xml"),
+        b"<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[o]]></FromUserName>"
+        b"<CreateTime>1</CreateTime></xml>",
+    ],
+    ids=["malformed", "not-xml", "empty", "billion-laughs", "external-entity", "no-msgtype"],
+)
+def test_bad_xml_is_400(wechat, body):
+    response = wechat.post(body)
+    assert response.status_code == 400
+    assert nothing_stored()
+
+
+def test_body_over_the_limit_is_413(wechat, settings):
+    settings.WECHAT_MAX_BODY_BYTES = 1000
+    response = wechat.post(text("x" * 2000))
+    assert response.status_code == 413
+    assert nothing_stored()
+
+
+def test_default_body_limit_is_above_djangos_own(wechat, settings):
+    """A body between Django's DATA_UPLOAD_MAX_MEMORY_SIZE and ours is still accepted."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = wechat.post(text("营" * 1000))
+    assert response.status_code == 200
+
+
+def test_timestamp_window_can_be_switched_off(wechat, settings):
+    settings.WECHAT_TIMESTAMP_TOLERANCE = 0
+    query = signed_query("spamtest", timestamp="1409735669")
+    assert wechat.post(text("help"), query=query).status_code == 200
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"ok\n")
+
+
+def test_healthz_is_503_when_the_database_is_down(client, monkeypatch, db):
+    from django.db import connection
+
+    from autoreply import views
+
+    unreachable = type(connection)({**connection.settings_dict, "PORT": "1"}, "default")
+    monkeypatch.setattr(views, "connection", unreachable)  # nothing listens on port 1
+    assert client.get("/healthz").status_code == 503
