@@ -8,6 +8,7 @@ Nothing is read first, so there is no read-then-write window between workers.
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -79,6 +80,7 @@ WHERE account_id = %s AND from_user = %s AND rule_id = %s AND status IN ('reply'
 LIMIT 1
 """
 
+DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
 
 
@@ -114,7 +116,7 @@ def insert(account_id: int, message: Message, raw_xml: bytes, key: uuid.UUID,
     params = [
         account_id, key, message.msg_id, message.from_user, message.to_user,
         message.create_time, message.msg_type, message.event, message.event_key, message.text,
-        json.dumps(message.fields, ensure_ascii=False), raw_xml.decode(), decision.status,
+        json.dumps(message.fields, ensure_ascii=False), xml_text(raw_xml), decision.status,
         decision.rule_id, decision.reply.decode(), decision.error, handling_ms,
         account_id, message.from_user, subscribed,
         message.create_time if event == "subscribe" else None,
@@ -151,6 +153,18 @@ def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) 
     with connections[database()].cursor() as cursor:
         cursor.execute(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds])
         return cursor.fetchone() is not None
+
+
+def xml_text(raw_xml: bytes) -> str:
+    """The XML as text: UTF-8, as WeChat sends, or the encoding its declaration names."""
+    try:
+        return raw_xml.decode()
+    except UnicodeDecodeError:
+        declared = DECLARED_ENCODING.match(raw_xml)
+        try:
+            return raw_xml.decode(declared.group(1).decode() if declared else "", "replace")
+        except LookupError:  # no declaration, or a codec Python does not know
+            return raw_xml.decode(errors="replace")
 
 
 def _answer(decision: Decision, handling_ms: float) -> list[object]:
