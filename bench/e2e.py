@@ -1,0 +1,184 @@
+"""End-to-end load benchmark: ceiling, peer and ours under the same wrk load.
+
+One durable PostgreSQL (fsync and synchronous_commit on, checked), gunicorn with the
+same sync workers for each case, wrk in its own process (bench/load.lua). Each case
+gets a warm-up, then measured runs interleaved with the other cases'. Afterwards the
+database must hold every message ours answered with a 2xx exactly once.
+"""
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from bench import loadgen, rulegen, servers
+from bench.loadgen import Load
+from bench.report import goal, heading, table
+from bench.storage import StorageCheck, check_storage
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SLUG, TOKEN = "bench", "benchtoken"
+RULES = 10_000
+WARMUP, MEASURE, ROUNDS = 5, 15, 3  # seconds, seconds in ROUNDS runs
+CASES = (  # name, WSGI app, DJANGO_SETTINGS_MODULE, what it is
+    ("ceiling", "bench.bare_app:application", "", "bare WSGI app, fixed XML reply"),
+    ("peer", "bench.peer.wsgi:application", "bench.peer.settings", "Django+wechatpy, ORM insert"),
+    ("ours", "config.wsgi:application", "config.settings", f"autoreply, {RULES:,} rules"),
+)
+
+
+def environment(database_url: str) -> dict[str, str]:
+    return os.environ | {
+        "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_LOG_LEVEL": "WARNING",
+        "BENCH_TOKEN": TOKEN, "PYTHONPATH": str(servers.ROOT),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # No collectstatic here (it writes outside bench/): quiet WhiteNoise's warning.
+        "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
+    }  # fmt: skip
+
+
+def python(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(servers.VENV_BIN / "python"), *args], cwd=servers.ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def rules_file() -> Path:
+    account = {"slug": SLUG, "name": "Benchmark", "app_id": "wxbench00000000001", "token": TOKEN,
+               "encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+               "rules": rulegen.rules(RULES, with_default=False)}  # fmt: skip
+    path = RESULTS / "bench-rules.json"
+    path.write_text(json.dumps({"accounts": [account]}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def prepare(env: dict[str, str]) -> tuple[Path, float]:
+    """Schema for ours and the peer, the rules imported; returns the texts file, import s."""
+    RESULTS.mkdir(exist_ok=True)
+    python(env, "manage.py", "migrate", "--noinput")
+    python(env | {"DJANGO_SETTINGS_MODULE": "bench.peer.settings"}, "-m", "django", "migrate",
+           "--run-syncdb")  # fmt: skip
+    started = time.monotonic()
+    python(env, "manage.py", "import_rules", str(rules_file()))
+    imported = time.monotonic() - started
+    keyword_rules = RULES - len(rulegen.special_rules(with_default=False))
+    texts = RESULTS / "bench-texts.txt"
+    texts.write_text("\n".join(rulegen.texts(keyword_rules, 1000)) + "\n", encoding="utf-8")
+    return texts, imported
+
+
+def run_cases(
+    env: dict[str, str], texts: Path, db: servers.Postgres
+) -> tuple[dict[str, list[Load]], list[float]]:
+    """All servers up at once; a warm-up each, then ROUNDS measured runs per case,
+    interleaved (the order rotating) so that outside noise spreads over every case.
+    Returns each case's runs (the warm-up first) and the RSS of ours' workers after."""
+    names = [name for name, *_ in CASES]
+    with contextlib.ExitStack() as stack:
+        running = {
+            name: stack.enter_context(
+                servers.Gunicorn(app, env | {"DJANGO_SETTINGS_MODULE": settings})
+            )
+            for name, app, settings, _ in CASES
+        }
+        urls = {name: loadgen.signed_url(running[name].url, SLUG, TOKEN) for name in names}
+        runs = {name: [loadgen.run(urls[name], WARMUP, texts)] for name in names}
+        for number in range(ROUNDS):
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                load = metered(running[name], db, urls[name], MEASURE // ROUNDS, texts)
+                runs[name].append(load)
+        return runs, running["ours"].worker_rss_mib()
+
+
+def metered(
+    server: servers.Gunicorn, db: servers.Postgres, url: str, seconds: int, texts: Path
+) -> Load:
+    """One measured run, with the CPU the server, PostgreSQL, wrk and the machine used."""
+    before = (server.cpu_seconds(), db.cpu_seconds(), servers.children_cpu_seconds(),
+              servers.machine_busy_seconds())  # fmt: skip
+    load = loadgen.run(url, seconds, texts)
+    load.app_cpu_s = server.cpu_seconds() - before[0]
+    load.db_cpu_s = db.cpu_seconds() - before[1]
+    load.wrk_cpu_s = servers.children_cpu_seconds() - before[2]
+    load.busy_cpu_s = servers.machine_busy_seconds() - before[3]
+    return load
+
+
+def durability(database_url: str) -> str:
+    """The settings that make a commit durable; refuses to go on when either is off."""
+    with psycopg.connect(database_url) as conn:
+        values = {name: conn.execute(f"SHOW {name}").fetchone()[0]
+                  for name in ("fsync", "synchronous_commit")}  # fmt: skip
+    if set(values.values()) != {"on"}:
+        raise SystemExit(f"e2e needs a durable PostgreSQL, got {values}")
+    return ", ".join(f"{name}={value}" for name, value in values.items())
+
+
+def main() -> bool:
+    with servers.postgres() as db:
+        env = environment(db.url)
+        texts, import_s = prepare(env)
+        print(heading("3. End-to-end load benchmark",
+                      f"PostgreSQL on 127.0.0.1 ({durability(db.url)}); gunicorn, "
+                      f"{servers.WORKERS} sync workers per case; wrk -t{loadgen.THREADS} "
+                      f"-c{loadgen.CONNECTIONS}, {WARMUP} s warm-up + {MEASURE} s measured per "
+                      f"case in {ROUNDS} interleaved runs; text pushes, unique MsgIds, 1,000 "
+                      f"senders, 1 in 20 a retry.\n"
+                      f"Ours: {RULES:,} rules imported with manage.py import_rules in "
+                      f"{import_s:.1f} s."))  # fmt: skip
+        runs, rss = run_cases(env, texts, db)
+        storage = check_storage(db.url, SLUG, loadgen.combined(runs["ours"]))
+    return report(runs, rss, storage)
+
+
+def report(runs: dict[str, list[Load]], rss: list[float], storage: StorageCheck) -> bool:
+    measured = {name: loadgen.measured(case_runs[1:]) for name, case_runs in runs.items()}
+    print_tables(measured)
+    ours, peer, ceiling = measured["ours"], measured["peer"], measured["ceiling"]
+    vs_peer, vs_ceiling = ours.per_second / peer.per_second, ours.per_second / ceiling.per_second
+    print(f"\nours / peer = {vs_peer:.2f}x, ours / ceiling = {vs_ceiling:.2f}x (throughput)")
+    server = {name: m.app_cpu_ms + m.db_cpu_ms for name, m in measured.items()}
+    print(f"By server CPU per request (app + PostgreSQL; not disturbed by outside load): "
+          f"ours / peer = {server['peer'] / server['ours']:.2f}x, "
+          f"ours / ceiling = {server['ceiling'] / server['ours']:.2f}x")  # fmt: skip
+    print("\n".join(storage.lines()))
+    print(f"RSS of ours' gunicorn workers after the run (MiB): "
+          f"{', '.join(f'{mib:.0f}' for mib in rss)}\n")  # fmt: skip
+    checks = [
+        goal("ours >= 1.5x peer throughput", vs_peer >= 1.5, f"{vs_peer:.2f}x"),
+        goal("ours >= 0.4x ceiling throughput", vs_ceiling >= 0.4, f"{vs_ceiling:.2f}x"),
+        goal("ours p99 < 50 ms", ours.p99_ms < 50, f"{ours.p99_ms:.1f} ms"),
+        goal("ours answered only 2xx", ours.not_ok == 0, f"{ours.not_ok} non-2xx"),
+        goal("every message stored once, retries deduplicated", storage.passed, storage.verdict),
+    ]
+    print("\n".join(checks))
+    return all("[PASS]" in check for check in checks)
+
+
+def print_tables(measured: dict[str, loadgen.Measured]) -> None:
+    for name, *_, what in CASES:
+        print(f"  {name}: {what}")
+    cases = [(name, m) for name, m in measured.items()]
+    print(table(
+        ("case", "req/s", "req/s per run", "p50 ms", "p99 ms", "non-2xx", "socket errors"),
+        [(name, m.per_second, " / ".join(f"{r:,.0f}" for r in m.rounds), m.p50_ms, m.p99_ms,
+          m.not_ok, m.socket_errors) for name, m in cases],
+    ))  # fmt: skip
+    print("req/s over all measured runs; p50/p99: the median of the runs' percentiles.\n")
+    print(table(
+        ("case", "app", "PostgreSQL", "wrk", "outside the benchmark"),
+        [(name, m.app_cpu_ms, m.db_cpu_ms, m.wrk_cpu_ms, f"{m.outside_pct:.0f}%")
+         for name, m in cases],
+    ))  # fmt: skip
+    print("CPU ms per answered request (user + system) of the gunicorn processes, PostgreSQL\n"
+          "and wrk; last column: the share of the machine's CPU that other processes used\n"
+          "meanwhile (high: the numbers above are disturbed).")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

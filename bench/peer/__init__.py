@@ -1,0 +1,1 @@
+"""The peer: a webhook written the way wechatpy's users usually write one (see README)."""

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench.peer.views import webhook
+
+urlpatterns = [path("wechat/<slug:slug>/", webhook)]
