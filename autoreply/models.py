@@ -178,10 +178,11 @@ class Follower(models.Model):
 
     class Meta:
         ordering = ["-last_seen"]
+        # No index on last_seen: every message updates it, and an unindexed update can stay
+        # on its page (HOT), which keeps the webhook's one statement cheap.
         constraints = [
             models.UniqueConstraint(fields=["account", "openid"], name="follower_unique_per_account")
         ]
-        indexes = [models.Index(fields=["account", "-last_seen"], name="follower_recent")]
 
     def __str__(self) -> str:
         return self.openid
@@ -214,7 +215,9 @@ class Message(models.Model):
     raw_xml = models.TextField("raw XML", help_text="As received (decrypted, when encrypted).")
     received_at = models.DateTimeField(db_default=Now())
     status = models.CharField(max_length=16, choices=Status.choices)
-    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True)
+    rule = models.ForeignKey(
+        Rule, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
     reply = models.TextField(blank=True, help_text="The reply XML as sent, before encryption.")
     error = models.TextField(blank=True)
     handling_ms = models.FloatField("handling time (ms)", null=True)
@@ -228,11 +231,21 @@ class Message(models.Model):
                 condition=models.Q(msg_id__gte=0, msg_id__lte=MAX_MSG_ID), name="msg_id_uint64"
             ),
         ]
+        # Each index costs every webhook insert, so only what the log, the dashboard and
+        # cooldowns need: type and event filters scan the recent rows of the account.
         indexes = [
             models.Index(fields=["account", "-received_at"], name="message_recent"),
-            models.Index(fields=["account", "status", "-received_at"], name="message_by_status"),
-            models.Index(fields=["account", "msg_type", "-received_at"], name="message_by_type"),
             models.Index(fields=["account", "from_user", "-received_at"], name="message_by_sender"),
+            models.Index(
+                fields=["rule", "-received_at"],
+                name="message_by_rule",
+                condition=models.Q(rule__isnull=False),
+            ),
+            models.Index(
+                fields=["account", "-received_at"],
+                name="message_unanswered",
+                condition=models.Q(status__in=["no_rule", "deadline", "error"]),
+            ),
         ]
 
     def __str__(self) -> str:

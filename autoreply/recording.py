@@ -12,7 +12,9 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from django.db import connections
+from typing import Any
+
+from django.db import InterfaceError, OperationalError, connections
 
 from autoreply.choices import Status
 from autoreply.conf import setting
@@ -122,16 +124,12 @@ def insert(account_id: int, message: Message, raw_xml: bytes, key: uuid.UUID,
         message.create_time if event == "subscribe" else None,
         message.create_time if event == "unsubscribe" else None,
     ]  # fmt: skip
-    with connections[database()].cursor() as cursor:
-        cursor.execute(INSERT, params)
-        row = cursor.fetchone()
+    row = _run(INSERT, params)
     return row[0] if row else None
 
 
 def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
-    with connections[database()].cursor() as cursor:
-        cursor.execute(RETRY, [account_id, key, deadline])
-        row = cursor.fetchone()
+    row = _run(RETRY, [account_id, key, deadline])
     if row is None:  # deleted meanwhile
         return None
     return Earlier(row[0], row[1], row[2].encode(), bool(row[3]))
@@ -139,20 +137,32 @@ def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
 
 def take_over(row_id: int, decision: Decision, handling_ms: float, deadline: float) -> bool:
     """Claim an unanswered row for this delivery; False when another got there first."""
-    with connections[database()].cursor() as cursor:
-        cursor.execute(TAKE_OVER, [*_answer(decision, handling_ms), row_id, deadline])
-        return cursor.fetchone() is not None
+    return _run(TAKE_OVER, [*_answer(decision, handling_ms), row_id, deadline]) is not None
 
 
 def finish(row_id: int, decision: Decision, handling_ms: float) -> None:
-    with connections[database()].cursor() as cursor:
-        cursor.execute(FINISH, [*_answer(decision, handling_ms), row_id])
+    _run(FINISH, [*_answer(decision, handling_ms), row_id])
 
 
 def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) -> bool:
-    with connections[database()].cursor() as cursor:
-        cursor.execute(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds])
-        return cursor.fetchone() is not None
+    return _run(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds]) is not None
+
+
+def _run(sql: str, params: list[object]) -> tuple[Any, ...] | None:
+    """Execute on the webhook's connection; the first row, if any. A connection the server
+    dropped while it sat idle is replaced once (the statements are safe to repeat: the
+    INSERT is idempotent, and at worst a retry is counted twice)."""
+    connection = connections[database()]
+    for attempt in (1, 2):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone() if cursor.description else None
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()
+    return None  # not reached
 
 
 def xml_text(raw_xml: bytes) -> str:

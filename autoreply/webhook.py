@@ -1,6 +1,8 @@
 """The webhook as a service: verify -> decrypt -> parse -> record -> match -> render.
 
-Knows nothing of Django's request objects; the view hands it the parts of the call.
+Knows nothing of Django's request objects: both entry points (the Django view, and the
+WSGI fast lane in autoreply/wsgi.py) hand it the parts of the call and send back the
+`Answer` it returns. Refusals are mapped to HTTP statuses here, in one table.
 """
 
 import logging
@@ -8,10 +10,20 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.db import DatabaseError
+
 from autoreply import responder, wire
 from autoreply.conf import setting
-from autoreply.errors import BadRequest, BodyTooLarge
+from autoreply.errors import BadRequest, BodyTooLarge, UnknownAccount
 from autoreply.registry import registry
+from wechat.errors import (
+    AppIdMismatchError,
+    DecryptError,
+    IllegalAesKeyError,
+    ParseXmlError,
+    SignatureError,
+    WeChatError,
+)
 from wechat.messages import parse_message
 
 logger = logging.getLogger(__name__)
@@ -19,14 +31,44 @@ logger = logging.getLogger(__name__)
 XML = "application/xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 
+# Most specific first: the first class the error is an instance of decides.
+REFUSALS: tuple[tuple[type[Exception], int], ...] = (
+    (UnknownAccount, 404),
+    (BodyTooLarge, 413),
+    (SignatureError, 403),  # incl. timestamp, nonce, and a push the account's mode refuses
+    (AppIdMismatchError, 403),
+    (DecryptError, 400),
+    (ParseXmlError, 400),
+    (IllegalAesKeyError, 500),
+    (WeChatError, 400),
+    (DatabaseError, 503),  # only when nothing is loaded yet: WeChat will retry
+)
+REFUSED = tuple(kind for kind, _ in REFUSALS)
+
 
 @dataclass(frozen=True)
 class Answer:
     body: bytes = b"success"
     content_type: str = TEXT
+    status: int = 200
 
 
 SUCCESS = Answer()
+
+
+def handle(method: str, slug: str, params: Mapping[str, str], read: Callable[[int], bytes],
+           content_length: int | None, started: float) -> Answer:
+    """One call to /wechat/<slug>/: GET is WeChat's URL check, POST a push."""
+    try:
+        if method == "GET":
+            return verify_url(slug, params)
+        if method == "POST":
+            return receive(slug, params, read, content_length, started)
+        return Answer(b"GET or POST only\n", TEXT, 405)
+    except REFUSED as exc:
+        status = next(code for kind, code in REFUSALS if isinstance(exc, kind))
+        logger.warning("webhook %s: %s %s: %s", slug, status, type(exc).__name__, exc)
+        return Answer(f"{exc}\n".encode(), TEXT, status)
 
 
 def verify_url(slug: str, params: Mapping[str, str]) -> Answer:

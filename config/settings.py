@@ -89,10 +89,14 @@ DATABASES = {
     "default": _database,
     # The webhook's own connection: same database, but statements are cut off well
     # inside WeChat's 5 seconds so a hung database cannot hold a follower's answer.
+    # Server-side binding lets psycopg prepare the hot INSERT once per connection; no
+    # health check before each request (a failed statement is retried on a new one).
     "webhook": {
         **_database,
+        "CONN_HEALTH_CHECKS": False,
         "OPTIONS": {
             **_database["OPTIONS"],
+            "server_side_binding": True,
             "options": "-c statement_timeout={ms} -c lock_timeout={ms} "
             "-c idle_in_transaction_session_timeout={ms}".format(
                 ms=int(WECHAT_REPLY_DEADLINE * 750)

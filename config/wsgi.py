@@ -5,5 +5,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_application = get_wsgi_application()  # sets Django up: import the app after this
 
-application = get_wsgi_application()
+from autoreply.wsgi import with_webhook_lane  # noqa: E402
+
+application = with_webhook_lane(django_application)

@@ -49,8 +49,8 @@ def demo(db):
 
 
 @pytest.fixture
-def wechat(client, demo) -> WeChatClient:
-    return WeChatClient(client, demo)
+def wechat(demo) -> WeChatClient:
+    return WeChatClient(demo)
 
 
 @pytest.fixture
@@ -62,6 +62,6 @@ def acme(db):
 
 
 @pytest.fixture
-def bot(client, acme) -> WeChatClient:
+def bot(acme) -> WeChatClient:
     """WeChat's servers, speaking to the rule-less `acme` account."""
-    return WeChatClient(client, acme)
+    return WeChatClient(acme)

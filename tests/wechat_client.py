@@ -7,8 +7,8 @@ against WeChat's official known-answer vectors.
 import itertools
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
+from tests import wsgi_client
 from wechat.crypto import MessageCrypto, read_envelope
 from wechat.messages import Message, parse_message
 from wechat.replies import Reply, parse_reply
@@ -57,9 +57,8 @@ def signed_query(token: str, *, timestamp: str | None = None, nonce: str = "n0nc
 
 @dataclass
 class WeChatClient:
-    """Django's test client, speaking as WeChat's servers to one account's webhook."""
+    """Speaking as WeChat's servers to one account's webhook, through config.wsgi."""
 
-    client: object
     account: object
 
     @property
@@ -68,8 +67,13 @@ class WeChatClient:
 
     def post(self, body: bytes, *, query: dict[str, str] | None = None, url: str | None = None):
         query = query if query is not None else signed_query(self.account.token)
-        return self.client.post(f"{url or self.url}?{urlencode(query)}", body,
-                                content_type="text/xml")
+        return wsgi_client.call("POST", url or self.url, query, body)
+
+    def get(self, query: dict[str, str], *, url: str | None = None):
+        return wsgi_client.call("GET", url or self.url, query)
+
+    def request(self, method: str, *, url: str | None = None):
+        return wsgi_client.call(method, url or self.url, signed_query(self.account.token))
 
     def post_encrypted(self, body: bytes, *, key: str | None = None, app_id: str | None = None):
         crypto = MessageCrypto(key or self.account.encoding_aes_key,

@@ -19,14 +19,14 @@ def nothing_stored() -> bool:
 
 def test_url_verification_echoes_echostr(wechat, client):
     query = signed_query("spamtest", echostr="5837397520823407616")
-    response = wechat.client.get(wechat.url, query)
+    response = wechat.get(query)
     assert response.status_code == 200
     assert response.content == b"5837397520823407616"
     assert response["Content-Type"].startswith("text/plain")
 
 
 def test_url_verification_without_trailing_slash(wechat):
-    response = wechat.client.get("/wechat/demo", signed_query("spamtest", echostr="abc"))
+    response = wechat.get(signed_query("spamtest", echostr="abc"), url="/wechat/demo")
     assert (response.status_code, response.content) == (200, b"abc")
 
 
@@ -46,13 +46,13 @@ def test_url_verification_refused(wechat, change):
     query = {**signed_query("spamtest", echostr="abc"), **change}
     if "timestamp" in change or "nonce" in change:  # validly signed, so only the shape is wrong
         query["signature"] = sign("spamtest", query["timestamp"], query["nonce"])
-    assert wechat.client.get(wechat.url, query).status_code == 403
+    assert wechat.get(query).status_code == 403
 
 
 def test_url_verification_without_signature(wechat):
     query = signed_query("spamtest", echostr="abc")
     del query["signature"]
-    assert wechat.client.get(wechat.url, query).status_code == 403
+    assert wechat.get(query).status_code == 403
 
 
 def test_plain_post_answers_reply_xml(wechat):
@@ -91,13 +91,25 @@ def test_unknown_slug_is_404(wechat, db):
 
 
 def test_get_unknown_slug_is_404(wechat):
-    response = wechat.client.get("/wechat/nobody/", signed_query("spamtest", echostr="x"))
+    response = wechat.get(signed_query("spamtest", echostr="x"), url="/wechat/nobody/")
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD"])
 def test_other_methods_are_405(wechat, method):
-    assert getattr(wechat.client, method)(wechat.url).status_code == 405
+    assert wechat.request(method).status_code == 405
+
+
+def test_the_django_routed_view_answers_like_the_fast_lane(wechat, client):
+    """runserver and Django's test client reach the same service through the URLconf."""
+    from urllib.parse import urlencode
+
+    response = client.post(f"/wechat/demo?{urlencode(signed_query('spamtest'))}", text("help"),
+                           content_type="text/xml")
+    assert response.status_code == 200 and b"Try:" in response.content
+    bad = client.post(f"/wechat/demo/?{urlencode({'signature': 'x'})}", text("help"),
+                      content_type="text/xml")
+    assert bad.status_code == 403
 
 
 AUTH_FAILURES = {

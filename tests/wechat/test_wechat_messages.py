@@ -25,7 +25,12 @@ TO, FROM = "gh_10f6c3c3ac5a", "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
 
 # What each accepted payload must read as: attribute -> exact value (type checked too).
 EXPECTED: dict[str, dict[str, object]] = {
-    "text.xml": {"msg_type": "text", "content": "你好", "text": "你好", "msg_id": 6054768590064713728},
+    "text.xml": {
+        "msg_type": "text",
+        "content": "你好",
+        "text": "你好",
+        "msg_id": 6054768590064713728,
+    },
     "text__cdata_terminator.xml": {"content": 'a]]>b <&> "quotes"', "msg_id": 6054768590064713729},
     "text__from_article.xml": {"content": "this is a test", "msg_data_id": "xxxx", "idx": 1},
     "text__max_msgid.xml": {"msg_id": 18446744073709551615, "content": "hello"},

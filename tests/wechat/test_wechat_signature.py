@@ -30,9 +30,7 @@ def test_sign_sorts_its_parts() -> None:
 
 
 @pytest.mark.parametrize("signature", ["", "0" * 40, "899CF89E464EFB63F54DDAC96B0A0A235F53AA78"])
-def test_wrong_or_missing_signature_is_refused(
-    vectors: dict[str, Any], signature: str
-) -> None:
+def test_wrong_or_missing_signature_is_refused(vectors: dict[str, Any], signature: str) -> None:
     v = vectors["url_signature"]
     with pytest.raises(SignatureError) as raised:
         check_signature(v["token"], v["timestamp"], v["nonce"], signature)
@@ -61,7 +59,8 @@ def test_shifted_parts_sign_alike_which_is_why_their_shape_is_pinned() -> None:
 
 
 @pytest.mark.parametrize(
-    "timestamp", ["", "171403705", "17140370590", "171403705a", "１７１４０３７０５９", " 1714037059"]
+    "timestamp",
+    ["", "171403705", "17140370590", "171403705a", "１７１４０３７０５９", " 1714037059"],
 )
 def test_timestamp_must_be_ten_ascii_digits(timestamp: str) -> None:
     with pytest.raises(TimestampError) as raised:

@@ -1,0 +1,55 @@
+"""The webhook's fast lane: /wechat/<slug>/ goes straight to autoreply.webhook.
+
+WeChat's pushes are machine to machine: sessions, CSRF, auth, messages, clickjacking
+headers and URL resolution do nothing for them but cost a large share of each request.
+Everything else (the admin, /healthz) goes through Django's full stack.
+"""
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.core import signals
+
+from autoreply import webhook
+from autoreply.views import content_length
+
+WEBHOOK_PATH = re.compile(r"/wechat/([-a-zA-Z0-9_]+)/?")
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 413: "Payload Too Large", 500: "Internal Server Error",
+           503: "Service Unavailable"}  # fmt: skip
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def with_webhook_lane(django_app: WSGIApp) -> WSGIApp:
+    """A WSGI app serving the webhook itself and passing everything else to Django."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        match = WEBHOOK_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if match is None:
+            return django_app(environ, start_response)
+        answer = serve(match.group(1), environ)
+        start_response(f"{answer.status} {REASONS.get(answer.status, '')}", [
+            ("Content-Type", answer.content_type),
+            ("Content-Length", str(len(answer.body))),
+        ])  # fmt: skip
+        return [answer.body]
+
+    return application
+
+
+def serve(slug: str, environ: dict[str, Any]) -> webhook.Answer:
+    started = time.monotonic()
+    # The signals Django's own handler sends: they retire broken or expired connections.
+    signals.request_started.send(sender=__name__, environ=environ)
+    try:
+        query = environ.get("QUERY_STRING", "").encode("latin-1", "replace").decode("utf-8", "replace")
+        return webhook.handle(
+            environ["REQUEST_METHOD"], slug, dict(parse_qsl(query, keep_blank_values=True)),
+            environ["wsgi.input"].read, content_length(environ), started,
+        )  # fmt: skip
+    finally:
+        signals.request_finished.send(sender=__name__)
