@@ -1,0 +1,125 @@
+"""The table of WeChat's XML tags: for each, the Python attribute name and how it reads.
+
+One table serves every message type, because WeChat gives a tag the same meaning
+wherever it appears (Location_X is a float in a location message and in
+SendLocationInfo alike). Tags not in the table are kept as text or nested dicts, by
+`wechat.document`, which walks a parsed body with this table.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from wechat.errors import NotWeChatMessageError
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_UINT64_MAX = 2**64 - 1
+
+Parse = Callable[[str, str], object]
+"""Reads a leaf element's text; takes the tag too, to name it in errors."""
+
+
+def text(tag: str, value: str) -> str:
+    """Text, exactly as sent (CDATA sections and character references already merged)."""
+    return value
+
+
+def integer(tag: str, value: str) -> int:
+    """A non-negative whole number in ASCII digits; WeChat sends no signs or blanks."""
+    # The length cap keeps int() far from Python's digit limit on hostile input.
+    if value.isdigit() and value.isascii() and len(value) <= 20:
+        return int(value)
+    raise NotWeChatMessageError(f"<{tag}> should be a whole number, got {value[:40]!r}")
+
+
+def message_id(tag: str, value: str) -> int:
+    """An unsigned 64-bit id (MsgId, MsgID), kept exact: WeChat's ids use the full range."""
+    if value.isdigit() and value.isascii() and len(value) <= 20:
+        number = int(value)
+        if number <= _UINT64_MAX:
+            return number
+    raise NotWeChatMessageError(f"<{tag}> should be an unsigned 64-bit id, got {value[:40]!r}")
+
+
+def decimal(tag: str, value: str) -> float:
+    """A plain decimal such as a coordinate; no blanks, exponents, infinities or NaN."""
+    if not _DECIMAL.fullmatch(value):
+        raise NotWeChatMessageError(f"<{tag}> should be a decimal, got {value[:40]!r}")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """How one XML tag reads: its attribute name, its parser or nesting, its value if absent."""
+
+    attr: str
+    parse: Parse | None = text
+    """A leaf's text -> value; None for a tag that holds elements."""
+    nest: Literal["group", "list"] | None = None
+    """A group of tagged elements (ScanCodeInfo), or a list of `<item>` groups (PicList)."""
+    missing: object = ""
+
+
+def _leaf(attr: str, parse: Parse) -> Field:
+    return Field(attr, parse, missing=None)
+
+
+def _group(attr: str) -> Field:
+    return Field(attr, None, "group", None)
+
+
+def _list(attr: str) -> Field:
+    return Field(attr, None, "list", None)
+
+
+# Attribute names follow the tags; MsgId and MsgID (job-finish events) both read as msg_id.
+FIELDS: dict[str, Field] = {
+    "ToUserName": Field("to_user"),
+    "FromUserName": Field("from_user"),
+    "CreateTime": _leaf("create_time", integer),
+    "MsgType": Field("msg_type"),
+    "MsgId": _leaf("msg_id", message_id),
+    "MsgID": _leaf("msg_id", message_id),
+    "Event": Field("event"),
+    "EventKey": Field("event_key"),
+    "Content": Field("content"),
+    "MsgDataId": Field("msg_data_id"),
+    "Idx": _leaf("idx", integer),
+    "PicUrl": Field("pic_url"),
+    "MediaId": Field("media_id"),
+    "Format": Field("format"),
+    "Recognition": Field("recognition"),
+    "ThumbMediaId": Field("thumb_media_id"),
+    "Location_X": _leaf("location_x", decimal),
+    "Location_Y": _leaf("location_y", decimal),
+    "Scale": _leaf("scale", integer),
+    "Label": Field("label"),
+    "Poiname": Field("poiname"),
+    "Title": Field("title"),
+    "Description": Field("description"),
+    "Url": Field("url"),
+    "Ticket": Field("ticket"),
+    "Latitude": _leaf("latitude", decimal),
+    "Longitude": _leaf("longitude", decimal),
+    "Precision": _leaf("precision", decimal),
+    "MenuId": Field("menu_id"),  # digits for VIEW, but documented as an opaque id
+    "ScanCodeInfo": _group("scan_code_info"),
+    "ScanType": Field("scan_type"),
+    "ScanResult": Field("scan_result"),
+    "SendPicsInfo": _group("send_pics_info"),
+    "Count": _leaf("count", integer),
+    "PicList": _list("pic_list"),
+    "PicMd5Sum": Field("pic_md5_sum"),
+    "SendLocationInfo": _group("send_location_info"),
+    "Status": Field("status"),
+    "TotalCount": _leaf("total_count", integer),
+    "FilterCount": _leaf("filter_count", integer),
+    "SentCount": _leaf("sent_count", integer),
+    "ErrorCount": _leaf("error_count", integer),
+    "KfAccount": Field("kf_account"),
+    "FromKfAccount": Field("from_kf_account"),
+    "ToKfAccount": Field("to_kf_account"),
+}
+LEAVES: dict[str, Parse] = {tag: f.parse for tag, f in FIELDS.items() if f.parse is not None}
+"""The tags that hold text, with how each reads (groups, lists, unknown tags are absent)."""
