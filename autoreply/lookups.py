@@ -35,8 +35,10 @@ class Counts:
 def load(account_id: int, using: str = "default") -> Mapping[str, Mapping[str, str]]:
     """{table name: {normalized key: value}} for every table of the account."""
     tables: dict[str, dict[str, str]] = {}
-    rows = LookupEntry.objects.using(using).filter(table__account_id=account_id).values_list(
-        "table__name", "normalized_key", "value"
+    rows = (
+        LookupEntry.objects.using(using)
+        .filter(table__account_id=account_id)
+        .values_list("table__name", "normalized_key", "value")
     )
     for table, key, value in rows.iterator(chunk_size=10_000):
         tables.setdefault(table, {})[key] = value
@@ -62,8 +64,9 @@ def normalized_entries(rows: Iterable[tuple[str, str]], where: str) -> dict[str,
 
 
 @transaction.atomic
-def store(account: Account, name: str, entries: Mapping[str, tuple[str, str]],
-          replace: bool) -> Counts:
+def store(
+    account: Account, name: str, entries: Mapping[str, tuple[str, str]], replace: bool
+) -> Counts:
     """Upsert `entries` ({normalized key: (key, value)}) into the account's table `name`,
     creating the table; `replace` also removes the keys that are not in `entries`."""
     table, _ = LookupTable.objects.get_or_create(account=account, name=name)

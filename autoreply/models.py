@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models.functions import Now
 
 from autoreply import validation
-from autoreply.matching import normalize
 from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, ReplyType, Status
+from autoreply.matching import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
 
@@ -181,7 +181,9 @@ class Follower(models.Model):
         # No index on last_seen: every message updates it, and an unindexed update can stay
         # on its page (HOT), which keeps the webhook's one statement cheap.
         constraints = [
-            models.UniqueConstraint(fields=["account", "openid"], name="follower_unique_per_account")
+            models.UniqueConstraint(
+                fields=["account", "openid"], name="follower_unique_per_account"
+            )
         ]
 
     def __str__(self) -> str:
@@ -215,9 +217,7 @@ class Message(models.Model):
     raw_xml = models.TextField("raw XML", help_text="As received (decrypted, when encrypted).")
     received_at = models.DateTimeField(db_default=Now())
     status = models.CharField(max_length=16, choices=Status.choices)
-    rule = models.ForeignKey(
-        Rule, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
-    )
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
     reply = models.TextField(blank=True, help_text="The reply XML as sent, before encryption.")
     error = models.TextField(blank=True)
     handling_ms = models.FloatField("handling time (ms)", null=True)
@@ -293,9 +293,9 @@ class LookupEntry(models.Model):
     def __str__(self) -> str:
         return self.key
 
-    def clean(self) -> None:
-        validation.check_lookup_entry(self)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalized_key = normalize(self.key)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        validation.check_lookup_entry(self)

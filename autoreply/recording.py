@@ -11,7 +11,6 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections
@@ -22,10 +21,10 @@ from autoreply.replying import Decision
 from wechat.messages import Message
 
 
-
 def database() -> str:
     """The alias of the webhook's own connection (AUTOREPLY_WEBHOOK_DATABASE)."""
     return setting("AUTOREPLY_WEBHOOK_DATABASE")  # type: ignore[no-any-return]
+
 
 INSERT = """
 WITH ins AS (
@@ -103,8 +102,13 @@ def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
     Hashed to 12 bytes behind the 4-byte CreateTime (a retry repeats it): new keys land
     at the end of the unique index instead of on random pages all over it."""
     if message.is_event:
-        parts = ["event", message.from_user, str(message.create_time), message.event,
-                 message.event_key]
+        parts = [
+            "event",
+            message.from_user,
+            str(message.create_time),
+            message.event,
+            message.event_key,
+        ]
     elif message.msg_id is not None:
         parts = ["msg", message.from_user, str(message.msg_id)]
     else:  # WeChat's retries are byte-identical
@@ -113,8 +117,14 @@ def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
     return uuid.UUID(bytes=(message.create_time & 0xFFFFFFFF).to_bytes(4, "big") + digest)
 
 
-def insert(account_id: int, message: Message, raw_xml: bytes, key: uuid.UUID,
-           decision: Decision, handling_ms: float) -> int | None:
+def insert(
+    account_id: int,
+    message: Message,
+    raw_xml: bytes,
+    key: uuid.UUID,
+    decision: Decision,
+    handling_ms: float,
+) -> int | None:
     """Store a new message with its answer; None when the key was already stored."""
     subscribed = SUBSCRIPTION_EVENTS.get(message.event.lower(), True) if message.is_event else True
     event = message.event.lower() if message.is_event else ""
@@ -181,8 +191,7 @@ def xml_text(raw_xml: bytes) -> str:
 
 
 def _answer(decision: Decision, handling_ms: float) -> list[object]:
-    return [decision.status, decision.rule_id, decision.reply.decode(), decision.error,
-            handling_ms]
+    return [decision.status, decision.rule_id, decision.reply.decode(), decision.error, handling_ms]
 
 
 PENDING = Decision(Status.PENDING)

@@ -91,8 +91,12 @@ class Registry:
         if site.original_id:
             if to_user not in self._warned:
                 self._warned.add(to_user)
-                logger.warning("account %s got a push for %s, not its own %s",
-                               site.slug, to_user, site.original_id)
+                logger.warning(
+                    "account %s got a push for %s, not its own %s",
+                    site.slug,
+                    to_user,
+                    site.original_id,
+                )
             return
         Account.objects.using(database()).filter(pk=site.version.id, original_id="").update(
             original_id=to_user
@@ -117,8 +121,10 @@ class Registry:
             version.id,
             version.revision,
         )
-        same_lookups = old is not None and old.version.id == version.id and (
-            old.version.lookups_revision == version.lookups_revision
+        same_lookups = (
+            old is not None
+            and old.version.id == version.id
+            and (old.version.lookups_revision == version.lookups_revision)
         )
         started = time.monotonic()
         site = Site(

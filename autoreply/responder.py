@@ -55,9 +55,7 @@ def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes
         if first is not None and first.rule.cooldown_seconds:
             return _respond_with_cooldowns(site, message, raw_xml, key, clock)
         decision = _within_deadline(_decide(site, message, first), clock)
-        row = recording.insert(
-            site.version.id, message, raw_xml, key, decision, clock.elapsed_ms()
-        )
+        row = recording.insert(site.version.id, message, raw_xml, key, decision, clock.elapsed_ms())
         if row is None:
             return _repeat(site, message, key, clock)
         return _deliver(row, decision, clock)
@@ -66,13 +64,16 @@ def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes
         # follower still gets the answer when it did not depend on the database.
         logger.exception(
             "account %s: could not store the push from %s; its XML follows\n%s",
-            site.slug, message.from_user, raw_xml.decode(errors="replace"),
+            site.slug,
+            message.from_user,
+            raw_xml.decode(errors="replace"),
         )
         return decision.reply or None if decision and not clock.expired() else None
 
 
-def _respond_with_cooldowns(site: Site, message: Message, raw_xml: bytes, key: object,
-                            clock: Clock) -> bytes | None:
+def _respond_with_cooldowns(
+    site: Site, message: Message, raw_xml: bytes, key: object, clock: Clock
+) -> bytes | None:
     with transaction.atomic(using=recording.database()):
         row = recording.insert(
             site.version.id, message, raw_xml, key, recording.PENDING, clock.elapsed_ms()

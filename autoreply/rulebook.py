@@ -48,8 +48,12 @@ def _group(rows: Any, key: str = "rule_id") -> defaultdict[int, list[dict[str, A
     return grouped
 
 
-def _spec(rule: dict[str, Any], keywords: list[dict[str, Any]], replies: list[dict[str, Any]],
-          articles: dict[int, list[dict[str, Any]]]) -> RuleSpec:
+def _spec(
+    rule: dict[str, Any],
+    keywords: list[dict[str, Any]],
+    replies: list[dict[str, Any]],
+    articles: dict[int, list[dict[str, Any]]],
+) -> RuleSpec:
     for keyword in keywords:
         if keyword["mode"] == KeywordMode.REGEX:
             re.compile(keyword["pattern"])

@@ -84,11 +84,11 @@ def _import_account(data: dict[str, Any], replace: bool, report: Report) -> None
         account.lookup_tables.exclude(name__in=list(data["lookups"])).delete()
 
 
-def _import_rules(account: Account, rules: list[dict[str, Any]], replace: bool, report: Report,
-                  where: str) -> None:
+def _import_rules(
+    account: Account, rules: list[dict[str, Any]], replace: bool, report: Report, where: str
+) -> None:
     existing = {
-        rule.name: rule
-        for rule in account.rules.prefetch_related("keywords", "replies__articles")
+        rule.name: rule for rule in account.rules.prefetch_related("keywords", "replies__articles")
     }
     changed: list[tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]] = []
     problems: list[str] = []
@@ -113,8 +113,9 @@ def _import_rules(account: Account, rules: list[dict[str, Any]], replace: bool, 
         Rule.objects.filter(pk__in=stale).delete()
 
 
-def _build_rule(account: Account, rule: Rule | None, data: dict[str, Any], where: str,
-                report: Report) -> tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]:
+def _build_rule(
+    account: Account, rule: Rule | None, data: dict[str, Any], where: str, report: Report
+) -> tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]:
     rule = rule or Rule(account=account, name=data["name"])
     for name in RULE_COLUMNS:
         setattr(rule, name, data[name])
@@ -129,8 +130,9 @@ def _build_rule(account: Account, rule: Rule | None, data: dict[str, Any], where
         fields = {k: v for k, v in reply_data.items() if k != "articles"}
         reply = Reply(rule=rule, order=number, **fields)
         rules_schema.full_clean(reply, reply_where, exclude=["rule"])
-        articles = [Article(reply=reply, order=i, **a) for i, a in enumerate(reply_data.get(
-            "articles", []))]
+        articles = [
+            Article(reply=reply, order=i, **a) for i, a in enumerate(reply_data.get("articles", []))
+        ]
         for i, article in enumerate(articles):
             rules_schema.full_clean(article, f"{reply_where}, articles[{i}]", exclude=["reply"])
         replies.append((reply, articles))
@@ -142,8 +144,9 @@ def _build_rule(account: Account, rule: Rule | None, data: dict[str, Any], where
     return rule, keywords, replies
 
 
-def _save(changed: list[tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]],
-          report: Report) -> None:
+def _save(
+    changed: list[tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]], report: Report
+) -> None:
     """Write the changed rules in bulk: their keywords and replies are replaced whole."""
     old = [rule for rule, _, _ in changed if rule.pk is not None]
     new = [rule for rule, _, _ in changed if rule.pk is None]

@@ -44,8 +44,9 @@ def located(exc: ValidationError, where: str) -> ValidationError:
     return ValidationError([f"{where}: {m}" for m in exc.messages])
 
 
-def full_clean(instance: Any, where: str, exclude: list[str] | None = None,
-               unique: bool = True) -> None:
+def full_clean(
+    instance: Any, where: str, exclude: list[str] | None = None, unique: bool = True
+) -> None:
     try:
         instance.full_clean(exclude=exclude, validate_unique=unique, validate_constraints=unique)
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from contextvars import ContextVar
+from types import MappingProxyType
 
 from django import template
 
@@ -12,7 +13,7 @@ register = template.Library()
 # The lookup tables of the account whose message is being rendered: set by
 # templating.message_context, read here, so a template never names an account.
 current_lookups: ContextVar[Mapping[str, Mapping[str, str]]] = ContextVar(
-    "current_lookups", default={}
+    "current_lookups", default=MappingProxyType({})
 )
 
 

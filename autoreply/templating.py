@@ -13,7 +13,6 @@ from django.template.defaulttags import DebugNode, LoadNode
 from autoreply.template_filters import current_lookups
 
 
-
 class ReplyEngine(Engine):
     """Django's engine without loader tags (include, extends, block): a reply cannot read
     files or other templates."""

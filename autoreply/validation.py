@@ -101,8 +101,9 @@ def check_lookup_entry(entry: Any) -> None:
         raise error("key", "A lookup key cannot be empty.", "empty_key")
 
 
-def check_rule_parts(rule: Any, keywords: Sequence[Any], replies: Sequence[Any],
-                     article_counts: Sequence[int]) -> None:
+def check_rule_parts(
+    rule: Any, keywords: Sequence[Any], replies: Sequence[Any], article_counts: Sequence[int]
+) -> None:
     """What depends on the rule and its parts together; `article_counts[i]` is the number
     of articles of `replies[i]`."""
     if keywords and rule.msg_type not in TEXT_BEARING:

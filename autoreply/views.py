@@ -17,8 +17,14 @@ logger = logging.getLogger(__name__)
 def webhook_view(request: HttpRequest, slug: str) -> HttpResponse:
     """/wechat/<slug>/ when served through Django (tests, runserver); gunicorn's requests
     take the fast lane in autoreply/wsgi.py to the same service."""
-    answer = webhook.handle(request.method or "", slug, request.GET, request.read,
-                            content_length(request.META), time.monotonic())
+    answer = webhook.handle(
+        request.method or "",
+        slug,
+        request.GET,
+        request.read,
+        content_length(request.META),
+        time.monotonic(),
+    )
     return HttpResponse(answer.body, content_type=answer.content_type, status=answer.status)
 
 

@@ -56,8 +56,14 @@ class Answer:
 SUCCESS = Answer()
 
 
-def handle(method: str, slug: str, params: Mapping[str, str], read: Callable[[int], bytes],
-           content_length: int | None, started: float) -> Answer:
+def handle(
+    method: str,
+    slug: str,
+    params: Mapping[str, str],
+    read: Callable[[int], bytes],
+    content_length: int | None,
+    started: float,
+) -> Answer:
     """One call to /wechat/<slug>/: GET is WeChat's URL check, POST a push."""
     try:
         if method == "GET":
@@ -80,8 +86,13 @@ def verify_url(slug: str, params: Mapping[str, str]) -> Answer:
     return Answer(echostr.encode())
 
 
-def receive(slug: str, params: Mapping[str, str], read: Callable[[int], bytes],
-            content_length: int | None, started: float) -> Answer:
+def receive(
+    slug: str,
+    params: Mapping[str, str],
+    read: Callable[[int], bytes],
+    content_length: int | None,
+    started: float,
+) -> Answer:
     """A push (POST): the reply to send, or `success`."""
     clock = responder.Clock.start(started)
     site = registry.site(slug)

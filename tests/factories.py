@@ -18,8 +18,14 @@ def account(slug: str = "acme", **fields: Any) -> Account:
     return Account.objects.create(slug=slug, **{**defaults, **fields})
 
 
-def rule(account: Account, name: str, *, keywords: tuple[tuple[str, str], ...] = (),
-         replies: tuple[dict[str, Any], ...] = (), **fields: Any) -> Rule:
+def rule(
+    account: Account,
+    name: str,
+    *,
+    keywords: tuple[tuple[str, str], ...] = (),
+    replies: tuple[dict[str, Any], ...] = (),
+    **fields: Any,
+) -> Rule:
     """A rule; `keywords` as (mode, pattern) pairs, `replies` as rules-file dicts, or a
     plain string for a text reply."""
     created = Rule.objects.create(account=account, name=name, **fields)
@@ -34,6 +40,7 @@ def rule(account: Account, name: str, *, keywords: tuple[tuple[str, str], ...] =
     return created
 
 
-def text_rule(account: Account, name: str, answer: str, *keywords: tuple[str, str],
-              **fields: Any) -> Rule:
+def text_rule(
+    account: Account, name: str, answer: str, *keywords: tuple[str, str], **fields: Any
+) -> Rule:
     return rule(account, name, keywords=keywords, replies=(answer,), **fields)

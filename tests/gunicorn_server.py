@@ -36,7 +36,7 @@ def gunicorn(workers: int = 3, **env: str) -> Iterator[str]:
     """Start gunicorn; yields its base URL; stops it afterwards."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": test_database_url(), **env}
-    log = tempfile.TemporaryFile("w+")
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (outlives this block: read at the end)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

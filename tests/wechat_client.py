@@ -7,6 +7,7 @@ against WeChat's official known-answer vectors.
 import itertools
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests import wsgi_client
 from wechat.crypto import MessageCrypto, read_envelope
@@ -15,6 +16,16 @@ from wechat.replies import Reply, parse_reply
 from wechat.signature import check_msg_signature, sign
 from wechat.xmlwriter import write_xml
 
+TESTS = Path(__file__).resolve().parent
+PAYLOADS = TESTS / "payloads"
+VECTORS = TESTS / "vectors" / "crypto-vectors.json"
+
+
+def payload(name: str) -> bytes:
+    """A real WeChat payload from tests/payloads."""
+    return (PAYLOADS / name).read_bytes()
+
+
 _ids = itertools.count(int(time.time() * 1000) << 10)
 
 
@@ -22,8 +33,14 @@ def next_msg_id() -> int:
     return next(_ids)
 
 
-def inbound(msg_type: str = "text", *, from_user: str = "oFollower1", to_user: str = "gh_demo",
-            create_time: int | None = None, **fields: object) -> bytes:
+def inbound(
+    msg_type: str = "text",
+    *,
+    from_user: str = "oFollower1",
+    to_user: str = "gh_demo",
+    create_time: int | None = None,
+    **fields: object,
+) -> bytes:
     """An inbound push as WeChat writes it; text messages get a fresh MsgId unless given."""
     document: dict[str, object] = {
         "ToUserName": to_user,
@@ -48,11 +65,16 @@ def event(name: str, key: str | None = None, **kwargs: object) -> bytes:
     return inbound("event", **fields, **kwargs)
 
 
-def signed_query(token: str, *, timestamp: str | None = None, nonce: str = "n0nce42",
-                 **extra: str) -> dict[str, str]:
+def signed_query(
+    token: str, *, timestamp: str | None = None, nonce: str = "n0nce42", **extra: str
+) -> dict[str, str]:
     timestamp = timestamp or str(int(time.time()))
-    return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-            **extra}
+    return {
+        "signature": sign(token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        **extra,
+    }
 
 
 @dataclass
@@ -76,21 +98,27 @@ class WeChatClient:
         return wsgi_client.call(method, url or self.url, signed_query(self.account.token))
 
     def post_encrypted(self, body: bytes, *, key: str | None = None, app_id: str | None = None):
-        crypto = MessageCrypto(key or self.account.encoding_aes_key,
-                               app_id or self.account.app_id)
+        crypto = MessageCrypto(key or self.account.encoding_aes_key, app_id or self.account.app_id)
         encrypt = crypto.encrypt(body)
         query = signed_query(self.account.token, encrypt_type="aes")
-        query["msg_signature"] = sign(self.account.token, query["timestamp"], query["nonce"],
-                                      encrypt)
+        query["msg_signature"] = sign(
+            self.account.token, query["timestamp"], query["nonce"], encrypt
+        )
         return self.post(write_xml({"ToUserName": "gh_demo", "Encrypt": encrypt}), query=query)
 
     def decrypt(self, response, *, key: str | None = None) -> bytes:
         """The reply inside an encrypted answer, after checking its own signature."""
         envelope = parse_envelope(response.content)
-        check_msg_signature(self.account.token, envelope["TimeStamp"], envelope["Nonce"],
-                            envelope["Encrypt"], envelope["MsgSignature"])
-        return MessageCrypto(key or self.account.encoding_aes_key,
-                             self.account.app_id).decrypt(read_envelope(response.content))
+        check_msg_signature(
+            self.account.token,
+            envelope["TimeStamp"],
+            envelope["Nonce"],
+            envelope["Encrypt"],
+            envelope["MsgSignature"],
+        )
+        return MessageCrypto(key or self.account.encoding_aes_key, self.account.app_id).decrypt(
+            read_envelope(response.content)
+        )
 
     def ask(self, body: bytes) -> Reply | None:
         """Post a plaintext push and return the parsed reply (None for `success`)."""

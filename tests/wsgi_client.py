@@ -23,8 +23,13 @@ class Response:
         return self.headers[name.lower()]
 
 
-def call(method: str, path: str, query: dict[str, str] | None = None, body: bytes = b"",
-         content_type: str = "text/xml") -> Response:
+def call(
+    method: str,
+    path: str,
+    query: dict[str, str] | None = None,
+    body: bytes = b"",
+    content_type: str = "text/xml",
+) -> Response:
     from config.wsgi import application
 
     environ = {

@@ -90,7 +90,10 @@ def test_the_stored_row_says_everything(bot, acme):
     bot.post(text("hi", from_user="oAlice", to_user="gh_acme", MsgId=99, create_time=1_700_000_001))
     row = Message.objects.get()
     assert (row.from_user, row.to_user, row.create_time, int(row.msg_id)) == (
-        "oAlice", "gh_acme", 1_700_000_001, 99
+        "oAlice",
+        "gh_acme",
+        1_700_000_001,
+        99,
     )
     assert (row.msg_type, row.event, row.text, row.status) == ("text", "", "hi", "reply")
     assert row.fields["Content"] == "hi" and row.fields["MsgId"] == 99

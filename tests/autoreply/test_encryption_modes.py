@@ -11,8 +11,13 @@ NEW_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
 def test_official_python_sample_push_decrypts_and_is_answered(wechat, vectors, settings):
     settings.WECHAT_TIMESTAMP_TOLERANCE = 0  # the sample is from 2014
     v = vectors["decrypt_python_sample"]
-    query = signed_query(v["token"], timestamp=v["timestamp"], nonce=v["nonce"],
-                         encrypt_type="aes", msg_signature=v["msg_signature"])
+    query = signed_query(
+        v["token"],
+        timestamp=v["timestamp"],
+        nonce=v["nonce"],
+        encrypt_type="aes",
+        msg_signature=v["msg_signature"],
+    )
     body = write_xml({"ToUserName": "gh_10f6c3c3ac5a", "Encrypt": v["encrypt"]})
     response = wechat.post(body, query=query)
     assert response.status_code == 200
@@ -20,7 +25,9 @@ def test_official_python_sample_push_decrypts_and_is_answered(wechat, vectors, s
     row = Message.objects.get()
     assert row.raw_xml == v["plaintext"]
     assert (row.text, int(row.msg_id), row.from_user) == (
-        "abcdteT", 6054768590064713728, "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
+        "abcdteT",
+        6054768590064713728,
+        "oyORnuP8q7ou2gfYjqLzSIWZf0rs",
     )
 
 
@@ -31,8 +38,17 @@ def test_compatible_mode_trusts_only_the_encrypted_copy(wechat):
     encrypt = MessageCrypto(DEMO_KEY, wechat.account.app_id).encrypt(text("help", MsgId=1))
     query = signed_query("spamtest", encrypt_type="aes")
     query["msg_signature"] = sign("spamtest", query["timestamp"], query["nonce"], encrypt)
-    body = write_xml({"ToUserName": "gh", "FromUserName": "oEvil", "CreateTime": 1,
-                      "MsgType": "text", "Content": "人工", "MsgId": 2, "Encrypt": encrypt})
+    body = write_xml(
+        {
+            "ToUserName": "gh",
+            "FromUserName": "oEvil",
+            "CreateTime": 1,
+            "MsgType": "text",
+            "Content": "人工",
+            "MsgId": 2,
+            "Encrypt": encrypt,
+        }
+    )
     response = wechat.post(body, query=query)
     assert b"Try:" in wechat.decrypt(response)
     row = Message.objects.get()

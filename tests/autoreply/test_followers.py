@@ -15,8 +15,7 @@ def test_subscribe_unsubscribe_resubscribe(bot, acme):
     bot.post(event("unsubscribe", from_user="oF", create_time=1_700_000_100))
     assert follower().subscribed is False
     assert follower().unsubscribed_at.timestamp() == 1_700_000_100
-    bot.post(event("subscribe", "qrscene_5", Ticket="T", from_user="oF",
-                   create_time=1_700_000_200))
+    bot.post(event("subscribe", "qrscene_5", Ticket="T", from_user="oF", create_time=1_700_000_200))
     f = follower()
     assert f.subscribed is True and f.subscribed_at.timestamp() == 1_700_000_200
     assert f.message_count == 3

@@ -8,8 +8,7 @@ import time
 import pytest
 
 from autoreply.models import Follower, Message
-from tests.conftest import payload
-from tests.wechat_client import signed_query, text
+from tests.wechat_client import payload, signed_query, text
 from wechat.signature import sign
 
 
@@ -104,11 +103,13 @@ def test_the_django_routed_view_answers_like_the_fast_lane(wechat, client):
     """runserver and Django's test client reach the same service through the URLconf."""
     from urllib.parse import urlencode
 
-    response = client.post(f"/wechat/demo?{urlencode(signed_query('spamtest'))}", text("help"),
-                           content_type="text/xml")
+    response = client.post(
+        f"/wechat/demo?{urlencode(signed_query('spamtest'))}", text("help"), content_type="text/xml"
+    )
     assert response.status_code == 200 and b"Try:" in response.content
-    bad = client.post(f"/wechat/demo/?{urlencode({'signature': 'x'})}", text("help"),
-                      content_type="text/xml")
+    bad = client.post(
+        f"/wechat/demo/?{urlencode({'signature': 'x'})}", text("help"), content_type="text/xml"
+    )
     assert bad.status_code == 403
 
 

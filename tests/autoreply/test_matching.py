@@ -114,8 +114,9 @@ def test_ten_thousand_rules_still_find_the_right_one():
 atoms = st.sampled_from(["a", "b", "ab", "ba", ".", r"\d", "[ab]", "(a|b)", "x"])
 quantifiers = st.sampled_from(["", "", "*", "+", "?", "{2}"])
 patterns = st.lists(st.tuples(atoms, quantifiers), min_size=1, max_size=6).map(
-    lambda parts: "".join(f"(?:{atom}){q}" if len(atom) > 1 and q else atom + q
-                          for atom, q in parts)
+    lambda parts: "".join(
+        f"(?:{atom}){q}" if len(atom) > 1 and q else atom + q for atom, q in parts
+    )
 )
 
 

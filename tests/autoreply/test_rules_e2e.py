@@ -35,8 +35,12 @@ def test_full_width_and_half_width_compare_equal(bot, acme):
 
 
 def test_regex_groups_in_a_template(bot, acme):
-    text_rule(acme, "order", "Order {{ match.1 }} of {{ match.who }}: on its way",
-              ("regex", r"^order (\d+) for (?P<who>\w+)$"))
+    text_rule(
+        acme,
+        "order",
+        "Order {{ match.1 }} of {{ match.who }}: on its way",
+        ("regex", r"^order (\d+) for (?P<who>\w+)$"),
+    )
     assert answered(bot.say("order 42 for alice")) == "Order 42 of alice: on its way"
     row = Message.objects.latest("received_at")
     assert row.status == "reply" and row.rule.name == "order"
@@ -51,8 +55,9 @@ def test_regex_is_case_sensitive_unless_it_says_so(bot, acme):
 
 
 def test_template_context(bot, acme):
-    text_rule(acme, "echo", "{{ openid }} said {{ content }} ({{ msg.MsgType }})",
-              ("contains", "echo"))
+    text_rule(
+        acme, "echo", "{{ openid }} said {{ content }} ({{ msg.MsgType }})", ("contains", "echo")
+    )
     assert answered(bot.say(" echo <b>&</b> ", from_user="oAlice")) == (
         "oAlice said  echo <b>&</b>  (text)"  # exactly as received, never HTML-escaped
     )
@@ -85,8 +90,12 @@ def test_type_rules_without_keywords(bot, acme):
     assert answered(bot.ask(inbound("image", PicUrl="http://x/y.jpg", MediaId="m1"))) == (
         "nice picture"
     )
-    assert answered(bot.ask(inbound("location", Location_X=23.1, Location_Y=113.3, Scale=20,
-                                    Label="广州"))) == "at 广州"
+    assert (
+        answered(
+            bot.ask(inbound("location", Location_X=23.1, Location_Y=113.3, Scale=20, Label="广州"))
+        )
+        == "at 广州"
+    )
     assert bot.say("text is not an image") is None
 
 
@@ -106,8 +115,15 @@ def test_any_never_answers_events(bot, acme):
 
 def test_subscribe_with_and_without_qrscene(bot, acme):
     rule(acme, "welcome", msg_type="event", event="subscribe", replies=("welcome!",))
-    rule(acme, "scene 7", msg_type="event", event="subscribe", event_key="7", priority=1,
-         replies=("welcome from poster 7",))
+    rule(
+        acme,
+        "scene 7",
+        msg_type="event",
+        event="subscribe",
+        event_key="7",
+        priority=1,
+        replies=("welcome from poster 7",),
+    )
     assert answered(bot.ask(event("subscribe"))) == "welcome!"
     assert answered(bot.ask(event("subscribe", "qrscene_7", Ticket="T"))) == (
         "welcome from poster 7"
@@ -124,10 +140,17 @@ def test_event_names_compare_case_insensitively(bot, acme):
 
 
 def test_click_with_event_key(bot, acme):
-    rule(acme, "music", msg_type="event", event="CLICK", event_key="V1001_TODAY_MUSIC",
-         replies=("today's music",))
-    rule(acme, "other clicks", msg_type="event", event="CLICK", priority=-1,
-         replies=("some button",))
+    rule(
+        acme,
+        "music",
+        msg_type="event",
+        event="CLICK",
+        event_key="V1001_TODAY_MUSIC",
+        replies=("today's music",),
+    )
+    rule(
+        acme, "other clicks", msg_type="event", event="CLICK", priority=-1, replies=("some button",)
+    )
     assert answered(bot.ask(event("CLICK", "V1001_TODAY_MUSIC"))) == "today's music"
     assert answered(bot.ask(event("CLICK", "V1002"))) == "some button"
 

@@ -78,7 +78,11 @@ def test_defaults_for_fields_left_out(db, tmp_path):
     import_file(tmp_path, document)
     rule = Rule.objects.get()
     assert (rule.enabled, rule.priority, rule.msg_type, rule.reply_mode, rule.cooldown_seconds) == (
-        True, 0, "any", "random", 0
+        True,
+        0,
+        "any",
+        "random",
+        0,
     )
     assert not rule.keywords.exists() and not rule.replies.exists()
 
@@ -167,13 +171,18 @@ REJECTIONS = {
         "rule 'opening hours', keywords[2], pattern: This regular expression does not compile",
     ),
     "news over 8 articles": (
-        lambda a: rule0(a).update(msg_type="event", event="subscribe", keywords=[], replies=[
-            {"type": "news", "articles": [{"title": str(i)} for i in range(9)]}]),
+        lambda a: rule0(a).update(
+            msg_type="event",
+            event="subscribe",
+            keywords=[],
+            replies=[{"type": "news", "articles": [{"title": str(i)} for i in range(9)]}],
+        ),
         "articles: This news reply has 9 articles",
     ),
     "two articles answering messages": (
-        lambda a: rule0(a).update(replies=[
-            {"type": "news", "articles": [{"title": "a"}, {"title": "b"}]}]),
+        lambda a: rule0(a).update(
+            replies=[{"type": "news", "articles": [{"title": "a"}, {"title": "b"}]}]
+        ),
         "WeChat shows only 1 when answering a follower's message",
     ),
     "image without media_id": (
@@ -189,8 +198,12 @@ REJECTIONS = {
         "thumb_media_id",
     ),
     "transfer on an event rule": (
-        lambda a: rule0(a).update(msg_type="event", event="subscribe", keywords=[],
-                                  replies=[{"type": "transfer_customer_service"}]),
+        lambda a: rule0(a).update(
+            msg_type="event",
+            event="subscribe",
+            keywords=[],
+            replies=[{"type": "transfer_customer_service"}],
+        ),
         "never events",
     ),
     "short aes key": (
@@ -270,7 +283,7 @@ def test_not_json_is_a_clear_error(db, tmp_path):
 
 
 def test_a_missing_file_is_a_clear_error(db):
-    with pytest.raises(CommandError, match="cannot read /nonexistent.json"):
+    with pytest.raises(CommandError, match=r"cannot read /nonexistent\.json"):
         call_command("import_rules", "/nonexistent.json")
 
 

@@ -13,17 +13,25 @@ class Command(BaseCommand):
     help = "Write accounts, rules and lookup tables as a JSON rules file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--account", action="append", metavar="SLUG",
-                            help="only this account (repeatable); default: all")
-        parser.add_argument("--with-secrets", action="store_true",
-                            help="include token and EncodingAESKeys (keep such files private)")
+        parser.add_argument(
+            "--account",
+            action="append",
+            metavar="SLUG",
+            help="only this account (repeatable); default: all",
+        )
+        parser.add_argument(
+            "--with-secrets",
+            action="store_true",
+            help="include token and EncodingAESKeys (keep such files private)",
+        )
         parser.add_argument("--output", metavar="FILE", help="default: standard output")
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs = options["account"]
         if slugs:
-            unknown = set(slugs) - set(Account.objects.filter(slug__in=slugs).values_list(
-                "slug", flat=True))
+            unknown = set(slugs) - set(
+                Account.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+            )
             if unknown:
                 raise CommandError(f"no account with slug {', '.join(sorted(unknown))}")
         text = export_rules(slugs, with_secrets=options["with_secrets"])

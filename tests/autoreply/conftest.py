@@ -1,5 +1,6 @@
-"""Shared fixtures: real payload files, the demo account, and a client that speaks like
-WeChat's servers (signed, optionally encrypted) to the real WSGI app."""
+"""Fixtures of the Django app's tests: the demo account, a rule-less account, and a
+client that speaks like WeChat's servers (signed, optionally encrypted) to the real WSGI
+app. (tests/wechat needs none of this: it runs without Django.)"""
 
 import json
 from pathlib import Path
@@ -7,10 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.wechat_client import WeChatClient
-
-HERE = Path(__file__).parent
-PAYLOADS = HERE / "payloads"
+from tests.wechat_client import VECTORS, WeChatClient
 
 
 def pytest_configure() -> None:
@@ -19,14 +17,9 @@ def pytest_configure() -> None:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise looks there
 
 
-def payload(name: str) -> bytes:
-    """A real WeChat payload from tests/payloads."""
-    return (PAYLOADS / name).read_bytes()
-
-
 @pytest.fixture
 def vectors() -> dict:
-    return json.loads((HERE / "vectors" / "crypto-vectors.json").read_text())
+    return json.loads(VECTORS.read_text())
 
 
 @pytest.fixture(autouse=True)
