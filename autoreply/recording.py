@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError, connections
 from autoreply.choices import Status
 from autoreply.conf import setting
 from autoreply.replying import Decision
+from autoreply.statements import Prepared
 from wechat.messages import Message
 
 
@@ -82,6 +83,7 @@ LIMIT 1
 """
 
 DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
 SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
 
 
@@ -137,8 +139,8 @@ def insert(
         message.create_time if event == "subscribe" else None,
         message.create_time if event == "unsubscribe" else None,
     ]  # fmt: skip
-    row = _run(INSERT, params)
-    return row[0] if row else None
+    row = _run(INSERT, params, prepared=PREPARED_INSERT)
+    return int(row[0]) if row else None
 
 
 def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
@@ -161,13 +163,17 @@ def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) 
     return _run(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds]) is not None
 
 
-def _run(sql: str, params: list[object]) -> tuple[Any, ...] | None:
+def _run(
+    sql: str, params: list[object], prepared: Prepared | None = None
+) -> tuple[Any, ...] | None:
     """Execute on the webhook's connection; the first row, if any. A connection the server
     dropped while it sat idle is replaced once (the statements are safe to repeat: the
     INSERT is idempotent, and at worst a retry is counted twice)."""
     connection = connections[database()]
     for attempt in (1, 2):
         try:
+            if prepared and not connection.in_atomic_block:
+                return prepared.first_row(connection, params)
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchone() if cursor.description else None

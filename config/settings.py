@@ -97,6 +97,7 @@ DATABASES = {
         "OPTIONS": {
             **_database["OPTIONS"],
             "server_side_binding": True,
+            "prepare_threshold": 5,  # psycopg's default, which Django turns off
             "options": "-c statement_timeout={ms} -c lock_timeout={ms} "
             "-c idle_in_transaction_session_timeout={ms}".format(
                 ms=int(WECHAT_REPLY_DEADLINE * 750)
