@@ -9,8 +9,8 @@ transaction, or for anything else, Django's ordinary cursor is used.
 import re
 from typing import Any
 
-from django.db.backends.base.base import BaseDatabaseWrapper
 import psycopg
+from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import errors, pq
 
 PLACEHOLDER = re.compile(r"%s")
