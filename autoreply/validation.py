@@ -88,7 +88,8 @@ def check_reply(reply: Any) -> None:
     for field, required in fields:
         if required and not getattr(reply, field).strip():
             label = reply._meta.get_field(field).verbose_name
-            raise error(field, f"A {reply.type} reply needs a {label}.", "required")
+            article = "An" if reply.type[0] in "aeiou" else "A"
+            raise error(field, f"{article} {reply.type} reply needs a {label}.", "required")
     check_templates(reply, [field for field, _ in fields])
 
 

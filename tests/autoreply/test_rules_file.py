@@ -187,7 +187,7 @@ REJECTIONS = {
     ),
     "image without media_id": (
         lambda a: rule0(a).update(replies=[{"type": "image"}]),
-        "replies[0], media_id: A image reply needs a media ID",
+        "replies[0], media_id: An image reply needs a media ID",
     ),
     "event rule without event": (
         lambda a: rule0(a).update(msg_type="event", keywords=[]),
