@@ -15,7 +15,8 @@ REPLIES = {
     ),
     "voice": ({"type": "voice", "media_id": "VOICE_1"}, replies.VoiceReply("VOICE_1")),
     "video": (
-        {"type": "video", "media_id": "V1", "title": "A film", "description": "About {{ content }}"},
+        {"type": "video", "media_id": "V1", "title": "A film",
+         "description": "About {{ content }}"},
         replies.VideoReply("V1", "A film", "About "),
     ),
     "music": (
