@@ -30,6 +30,11 @@ def _in_process(settings):
     gunicorn use the real `webhook` connection.)"""
     settings.AUTOREPLY_REFRESH_SECONDS = 0
     settings.AUTOREPLY_WEBHOOK_DATABASE = "default"
+    # Admin pages name static files; without collectstatic there is no manifest to ask.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
