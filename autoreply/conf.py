@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "AUTOREPLY_REFRESH_SECONDS": 0.5,
     # The connection the webhook uses: its statements are cut off inside WeChat's window.
     "AUTOREPLY_WEBHOOK_DATABASE": "webhook",
+    # Where `manage.py sync_lookup` fills lookup tables from: table -> {"account",
+    # "database_url", "query", "timeout"}, or that as JSON text (autoreply/lookup_sync.py).
+    "AUTOREPLY_LOOKUP_SOURCES": {},
 }
 
 

@@ -89,7 +89,9 @@ def check_reply(reply: Any) -> None:
         if required and not getattr(reply, field).strip():
             label = reply._meta.get_field(field).verbose_name
             article = "An" if reply.type[0] in "aeiou" else "A"
-            raise error(field, f"{article} {reply.type} reply needs a {label}.", "required")
+            raise error(
+                field, f"{article} {reply.type} reply needs a {label}.", "reply_field_missing"
+            )
     check_templates(reply, [field for field, _ in fields])
 
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "nested_admin",
     "autoreply",
 ]
 
@@ -78,6 +79,10 @@ WECHAT_REPLY_DEADLINE = env.number("WECHAT_REPLY_DEADLINE", DEFAULTS["WECHAT_REP
 AUTOREPLY_REFRESH_SECONDS = env.number(
     "AUTOREPLY_REFRESH_SECONDS", DEFAULTS["AUTOREPLY_REFRESH_SECONDS"]
 )
+# Lookup tables that `manage.py sync_lookup` fills from other databases: JSON, table ->
+# {"account", "database_url", "query", "timeout"}. Kept as text here: parsed by
+# autoreply/lookup_sync.py, whose system checks (autoreply.E101-E103) name any mistake.
+AUTOREPLY_LOOKUP_SOURCES = env.text("AUTOREPLY_LOOKUP_SOURCES", "{}")
 
 _database = dj_database_url.parse(
     env.text("DATABASE_URL", LOCAL_DATABASE_URL),

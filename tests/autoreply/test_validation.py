@@ -54,7 +54,7 @@ def test_reply_fields():
     assert errors_of(Reply(type="image"), exclude=["rule"]) == {
         "media_id": ["An image reply needs a media ID."]
     }
-    assert codes_of(Reply(type="music", title="t"), exclude=["rule"]) == {"required"}
+    assert codes_of(Reply(type="music", title="t"), exclude=["rule"]) == {"reply_field_missing"}
     assert codes_of(Reply(type="text", content="{% load static %}"), exclude=["rule"]) == {
         "bad_template"
     }

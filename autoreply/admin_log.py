@@ -1,0 +1,90 @@
+"""The message log and the followers: read-only, newest first, linked to each other."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from autoreply.models import Follower, Message
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """WeChat wrote these; operators read them (and may delete, e.g. on request)."""
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "account", "sender", "msg_type", "event", "said",
+                    "status", "answered_by", "retries", "handling_ms"]  # fmt: skip
+    list_filter = ["account", "status", "msg_type", ("event", admin.AllValuesFieldListFilter),
+                   ("received_at", admin.DateFieldListFilter)]  # fmt: skip
+    search_fields = ["from_user", "text"]
+    search_help_text = "Search by sender (OpenID) or by what they said."
+    date_hierarchy = "received_at"
+    list_select_related = ["account", "rule"]
+    show_full_result_count = False  # no COUNT(*) over a large log on every page
+    ordering = ["-received_at"]
+    fieldsets = [
+        (None, {"fields": ["account", "received_at", "sender", "to_user", "create_time",
+                           "msg_type", "event", "event_key", "msg_id", "text"]}),
+        ("Answer", {"fields": ["status", "answered_by", "reply_xml", "error", "handling_ms",
+                               "retries"]}),
+        ("As received", {"fields": ["raw", "fields"]}),
+    ]  # fmt: skip
+    readonly_fields = ["sender", "answered_by", "reply_xml", "raw"]
+
+    @admin.display(description="from", ordering="from_user")
+    def sender(self, message: Message) -> str:
+        url = reverse("admin:autoreply_follower_changelist")
+        return format_html(
+            '<a href="{}?q={}&account__id__exact={}">{}</a>',
+            url,
+            message.from_user,
+            message.account_id,
+            message.from_user,
+        )
+
+    @admin.display(description="text")
+    def said(self, message: Message) -> str:
+        return Truncator(message.text).chars(50)
+
+    @admin.display(description="rule", ordering="rule__name")
+    def answered_by(self, message: Message) -> str:
+        if message.rule_id is None:
+            return "—"
+        url = reverse("admin:autoreply_rule_change", args=[message.rule_id])
+        return format_html('<a href="{}">{}</a>', url, message.rule.name)
+
+    @admin.display(description="reply (before encryption)")
+    def reply_xml(self, message: Message) -> str:
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', message.reply or "—")
+
+    @admin.display(description="raw XML")
+    def raw(self, message: Message) -> str:
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', message.raw_xml)
+
+
+@admin.register(Follower)
+class FollowerAdmin(ReadOnlyAdmin):
+    list_display = ["openid", "account", "subscribed", "subscribed_at", "unsubscribed_at",
+                    "first_seen", "last_seen", "message_count", "their_messages"]  # fmt: skip
+    list_filter = ["account", "subscribed"]
+    search_fields = ["openid"]
+    list_select_related = ["account"]
+    show_full_result_count = False
+
+    @admin.display(description="messages")
+    def their_messages(self, follower: Follower) -> str:
+        url = reverse("admin:autoreply_message_changelist")
+        return format_html(
+            '<a href="{}?q={}&account__id__exact={}">messages</a>',
+            url,
+            follower.openid,
+            follower.account_id,
+        )
