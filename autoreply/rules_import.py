@@ -150,7 +150,8 @@ def _save(
     """Write the changed rules in bulk: their keywords and replies are replaced whole."""
     old = [rule for rule, _, _ in changed if rule.pk is not None]
     new = [rule for rule, _, _ in changed if rule.pk is None]
-    report.rules_changed, report.rules_created = len(old), len(new)
+    report.rules_changed += len(old)
+    report.rules_created += len(new)
     Keyword.objects.filter(rule__in=old).delete()
     Reply.objects.filter(rule__in=old).delete()
     Rule.objects.bulk_update(old, [*RULE_COLUMNS, "updated_at"], batch_size=1000)

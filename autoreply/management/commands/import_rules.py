@@ -1,4 +1,6 @@
-"""`manage.py import_rules FILE [--replace]`: load a rules file (see README)."""
+"""`manage.py import_rules FILE [--replace]`: load a rules file (see README); or
+`manage.py import_rules --from-platform FILE --account SLUG`: carry an account's rules over
+from the WeChat platform's own auto-reply (the JSON of get_current_autoreply_info)."""
 
 import json
 from pathlib import Path
@@ -6,22 +8,42 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.models import Account
+from autoreply.platform_import import PlatformFileError, import_platform
 from autoreply.rules_import import import_rules
 from autoreply.rules_schema import RulesFileError
 
 
 class Command(BaseCommand):
-    help = "Import accounts, rules and lookup tables from a JSON rules file, all or nothing."
+    help = (
+        "Import accounts, rules and lookup tables from a JSON rules file, all or nothing; "
+        "or, with --from-platform, one account's rules from the WeChat platform's auto-reply."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the rules file (JSON); - reads standard input")
+        parser.add_argument("file", nargs="?", help="the rules file (JSON); - reads standard input")
         parser.add_argument(
             "--replace",
             action="store_true",
             help="also delete rules and lookup entries of the file's accounts not in the file",
         )
+        parser.add_argument(
+            "--from-platform",
+            metavar="FILE",
+            help="instead: the JSON WeChat's get_current_autoreply_info API returned",
+        )
+        parser.add_argument(
+            "--account", metavar="SLUG", help="with --from-platform: the account to import into"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["from_platform"]:
+            self.from_platform(options)
+            return
+        if not options["file"]:
+            raise CommandError("name the rules file, or use --from-platform FILE --account SLUG")
+        if options["account"]:
+            raise CommandError("--account goes with --from-platform (a rules file names its own)")
         document = read_json(options["file"])
         try:
             report = import_rules(document, replace=options["replace"])
@@ -29,6 +51,23 @@ class Command(BaseCommand):
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in report.lines():
             self.stdout.write(line)
+
+    def from_platform(self, options: dict[str, Any]) -> None:
+        if options["file"] or options["replace"]:
+            raise CommandError("--from-platform takes neither a rules file nor --replace")
+        if not options["account"]:
+            raise CommandError("--from-platform needs --account SLUG: the account to import into")
+        account = Account.objects.filter(slug=options["account"]).first()
+        if account is None:
+            raise CommandError(f"no account with slug {options['account']!r}")
+        data = read_json(options["from_platform"])
+        try:
+            report, warnings = import_platform(account, data)
+        except (PlatformFileError, RulesFileError) as exc:
+            raise CommandError(f"nothing imported:\n{exc}") from None
+        for line in [*report.lines(), *(f"warning: {warning}" for warning in warnings)]:
+            if not line.startswith("accounts:"):  # the account itself is as it was
+                self.stdout.write(line)
 
 
 def read_json(name: str) -> Any:

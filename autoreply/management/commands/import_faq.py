@@ -1,0 +1,49 @@
+"""`manage.py import_faq FILE.csv --account SLUG [--mode exact|contains]`: FAQ rows as rules."""
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from autoreply.csvfile import CsvFileError
+from autoreply.faq import MODES, import_faq
+from autoreply.models import Account
+from autoreply.rules_schema import RulesFileError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a question,answer CSV file (UTF-8 or GB18030) as one rule per row, "
+        "named 'FAQ: <question>'; all or nothing, and re-importing changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the CSV file: question,answer per row")
+        parser.add_argument("--account", required=True, metavar="SLUG")
+        parser.add_argument(
+            "--mode",
+            choices=MODES,
+            default=MODES[0],
+            help="how a follower's text must match the question (default: exact)",
+        )
+        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = find_account(options["account"])
+        quiet = options["quiet"] or options["verbosity"] == 0
+        try:
+            report = import_faq(
+                account, options["file"], options["mode"], None if quiet else sys.stderr
+            )
+        except (CsvFileError, RulesFileError) as exc:
+            raise CommandError(f"nothing imported:\n{exc}") from None
+        for line in report.lines():
+            self.stdout.write(line)
+
+
+def find_account(slug: str) -> Account:
+    """The account with this slug, or a CommandError naming the slug."""
+    account = Account.objects.filter(slug=slug).first()
+    if account is None:
+        raise CommandError(f"no account with slug {slug!r} (see manage.py export_rules)")
+    return account

@@ -1,0 +1,46 @@
+"""`manage.py import_lookup TABLE FILE.csv --account SLUG [--replace]`: key,value rows into
+one of the account's lookup tables, all or nothing."""
+
+import sys
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from autoreply import csvfile, lookups
+from autoreply.management.commands.import_faq import find_account
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a key,value CSV file (UTF-8 or GB18030) into an account's lookup table; "
+        "all or nothing. --replace also removes the keys the file does not have."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("table", help='the table\'s name, as in {{ key|lookup:"TABLE" }}')
+        parser.add_argument("file", help="the CSV file: key,value per row")
+        parser.add_argument("--account", required=True, metavar="SLUG")
+        parser.add_argument(
+            "--replace", action="store_true", help="also remove the keys not in the file"
+        )
+        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        account = find_account(options["account"])
+        table, path = options["table"], options["file"]
+        quiet = options["quiet"] or options["verbosity"] == 0
+        try:
+            rows = csvfile.read_rows(path, ("key", "value"))
+            csvfile.refuse_duplicates(rows, path, "key")
+            shown = csvfile.progress(rows, None if quiet else sys.stderr, "reading")
+            entries = lookups.normalized_entries(((r.first, r.second) for r in shown), path)
+            counts = lookups.store(account, table, entries, options["replace"])
+        except csvfile.CsvFileError as exc:
+            raise CommandError(f"nothing imported: {exc}") from None
+        except ValidationError as exc:
+            detail = " ".join(exc.messages)
+            if "name" in getattr(exc, "error_dict", {}):  # the table's own name is refused
+                detail = f"table name {table!r}: {detail}"
+            raise CommandError(f"nothing imported: {detail}") from None
+        self.stdout.write(f"lookup table {account.slug}/{table}: {counts}")

@@ -1,0 +1,116 @@
+"""`manage.py wechat_send --account SLUG [--url BASE_URL] [--encrypt] TEXT` (or --event,
+--image, --voice, --location, --link): act as WeChat's servers and show the reply."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
+
+from autoreply import simulator
+from autoreply.models import Account
+
+
+class Command(BaseCommand):
+    help = (
+        "Send one correctly signed (optionally encrypted) push to a running autoreply, "
+        "as WeChat's servers do, and print the decoded reply."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("text", nargs="?", help="a text message's content")
+        parser.add_argument("--account", required=True, metavar="SLUG", help="as in /wechat/SLUG/")
+        parser.add_argument("--url", default="http://127.0.0.1:8000", metavar="BASE_URL",
+                            help="the server (default: %(default)s)")  # fmt: skip
+        parser.add_argument("--encrypt", action="store_true", help="as in safe mode (AES)")
+        kinds = parser.add_mutually_exclusive_group()
+        kinds.add_argument("--event", metavar="NAME", help="subscribe, CLICK, SCAN, ...")
+        kinds.add_argument("--image", metavar="MEDIA_ID", help="an image message")
+        kinds.add_argument("--voice", metavar="MEDIA_ID", help="a voice message")
+        kinds.add_argument("--location", metavar="X,Y[,LABEL]", help="a location message")
+        kinds.add_argument("--link", metavar="URL", help="a link message")
+        parser.add_argument("--event-key", metavar="KEY", help="the event's EventKey")
+        parser.add_argument("--recognition", metavar="TEXT", help="a voice message's text")
+        parser.add_argument("--from", dest="from_user", default=simulator.SIMULATED_OPENID,
+                            metavar="OPENID", help="the sender (default: %(default)s)")  # fmt: skip
+        parser.add_argument("--to", dest="to_user", metavar="GH_ID",
+                            help="default: the account's original ID, once learned")  # fmt: skip
+        parser.add_argument("--msg-id", type=int, metavar="N",
+                            help="repeat one to see how a retry is answered")  # fmt: skip
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            account = Account.objects.filter(slug=options["account"]).first()
+        except DatabaseError as exc:
+            first_line = str(exc).strip().splitlines()[0]
+            raise CommandError(
+                f"cannot reach the database ({first_line}): start the server with bin/serve"
+            ) from None
+        if account is None:
+            raise CommandError(f"no account with slug {options['account']!r}")
+        try:
+            exchange = simulator.send(
+                account, options["url"], self.push(account, options), encrypt=options["encrypt"]
+            )
+        except simulator.SimulatorError as exc:
+            raise CommandError(str(exc)) from None
+        if options["verbosity"] >= 2:
+            self.show_raw(exchange)
+        lines = simulator.describe(exchange)
+        if exchange.status == 403 and account.encryption_mode == "safe" and not options["encrypt"]:
+            lines.append(f"(account {account.slug!r} is in safe mode: add --encrypt)")
+        if exchange.status != 200:
+            raise CommandError("\n".join(lines))
+        for line in lines:
+            self.stdout.write(line)
+
+    def push(self, account: Account, options: dict[str, Any]) -> simulator.Push:
+        msg_id, from_user = options["msg_id"], options["from_user"]
+        return simulator.Push(
+            fields=self.fields(options),
+            from_user=from_user,
+            to_user=options["to_user"] or account.original_id or simulator.SIMULATED_GH_ID,
+            msg_id=msg_id,
+            # a repeated MsgId is a retry, which repeats the first delivery byte for byte
+            create_time=None
+            if msg_id is None
+            else simulator.first_create_time(account, from_user, msg_id),
+        )
+
+    def fields(self, options: dict[str, Any]) -> dict[str, object]:
+        given = [name for name in ("event", "image", "voice", "location", "link") if options[name]]
+        if bool(given) == (options["text"] is not None):
+            raise CommandError("send one thing: TEXT, or one of --event, --image, --voice, "
+                               "--location, --link")  # fmt: skip
+        if options["event_key"] is not None and not options["event"]:
+            raise CommandError("--event-key goes with --event")
+        if options["recognition"] is not None and not options["voice"]:
+            raise CommandError("--recognition goes with --voice")
+        try:
+            return build_fields(options, given[0] if given else "text")
+        except simulator.SimulatorError as exc:
+            raise CommandError(str(exc)) from None
+
+    def show_raw(self, exchange: simulator.Exchange) -> None:
+        self.stdout.write(f"POST {exchange.url}")
+        self.stdout.write("push:")
+        self.stdout.write(exchange.push.decode())
+        if exchange.body != exchange.push:
+            self.stdout.write("sent encrypted:")
+            self.stdout.write(exchange.body.decode())
+        self.stdout.write("answer:")
+        self.stdout.write(exchange.answer.decode("utf-8", "replace"))
+        if exchange.reply_xml is not None and exchange.reply_xml != exchange.answer:
+            self.stdout.write("decrypted:")
+            self.stdout.write(exchange.reply_xml.decode("utf-8", "replace"))
+
+
+def build_fields(options: dict[str, Any], kind: str) -> dict[str, object]:
+    builders = {
+        "text": lambda: simulator.text_fields(options["text"]),
+        "event": lambda: simulator.event_fields(options["event"], options["event_key"]),
+        "image": lambda: simulator.image_fields(options["image"]),
+        "voice": lambda: simulator.voice_fields(options["voice"], options["recognition"]),
+        "location": lambda: simulator.location_fields(options["location"]),
+        "link": lambda: simulator.link_fields(options["link"]),
+    }
+    return builders[kind]()
