@@ -6,7 +6,6 @@ the account's other rules are never touched. Validation and the single all-or-no
 transaction are `rules_import`'s; problems are reported by spreadsheet row.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -16,12 +15,12 @@ from autoreply.choices import KeywordMode
 from autoreply.models import Account, Rule
 from autoreply.rules_import import Report, import_rules
 from autoreply.rules_schema import RulesFileError
+from autoreply.templating import literal
 
 PREFIX = "FAQ: "
 NAME_LENGTH = Rule._meta.get_field("name").max_length or 100
 MODES = (KeywordMode.EXACT, KeywordMode.CONTAINS)
 COLUMNS = ("question", "answer")
-_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
 
 
 @dataclass
@@ -34,12 +33,6 @@ class FaqReport:
     def lines(self) -> list[str]:
         counts = f"FAQ rules: {self.created} created, {self.changed} changed, "
         return [counts + f"{self.unchanged} unchanged", *(f"warning: {w}" for w in self.warnings)]
-
-
-def literal(text: str) -> str:
-    """`text` as a reply template that renders exactly `text`: answers written for people
-    are not Django templates, so `{{`, `{%` and `{#` in them must stay as they are."""
-    return _TEMPLATE_OPENER.sub("{% templatetag openbrace %}", text)
 
 
 def import_faq(

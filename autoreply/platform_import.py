@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autoreply.faq import literal
 from autoreply.models import Account, Rule
 from autoreply.rules_import import Report, import_rules
+from autoreply.templating import literal
 
 FOLLOW_NAME = "platform: 被关注回复"
 DEFAULT_NAME = "platform: 收到消息回复"

@@ -100,9 +100,7 @@ class Earlier:
 def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
     """FromUserName + MsgId for messages (MsgIds collide across users); FromUserName +
     CreateTime + Event + EventKey for events; the whole body when neither applies.
-
-    Hashed to 12 bytes behind the 4-byte CreateTime (a retry repeats it): new keys land
-    at the end of the unique index instead of on random pages all over it."""
+    Hashed to 16 bytes, so a long EventKey (a VIEW URL) still fits the unique index."""
     if message.is_event:
         parts = [
             "event",
@@ -115,8 +113,8 @@ def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
         parts = ["msg", message.from_user, str(message.msg_id)]
     else:  # WeChat's retries are byte-identical
         parts = ["raw", hashlib.sha256(raw_xml).hexdigest()]
-    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=12).digest()
-    return uuid.UUID(bytes=(message.create_time & 0xFFFFFFFF).to_bytes(4, "big") + digest)
+    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).digest()
+    return uuid.UUID(bytes=digest)
 
 
 def insert(

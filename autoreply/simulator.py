@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from autoreply.models import Account, Message
+from autoreply.models import Account
 from wechat import replies
 from wechat.crypto import MessageCrypto
 from wechat.document import read_document
@@ -101,26 +101,17 @@ class Push:
     to_user: str = SIMULATED_GH_ID
     msg_id: int | None = None
     """None: a fresh one. Events never carry one, as WeChat sends them."""
-    create_time: int | None = None
-    """None: now."""
 
     def xml(self) -> bytes:
         document: dict[str, object] = {
             "ToUserName": self.to_user,
             "FromUserName": self.from_user,
-            "CreateTime": int(time.time()) if self.create_time is None else self.create_time,
+            "CreateTime": int(time.time()),
             **self.fields,
         }
         if self.fields.get("MsgType") != "event":
             document["MsgId"] = fresh_msg_id() if self.msg_id is None else self.msg_id
         return write_xml(document)
-
-
-def first_create_time(account: Account, from_user: str, msg_id: int) -> int | None:
-    """The CreateTime of this message's first delivery, if stored: WeChat's retries are
-    byte-identical, and the webhook relies on it (its dedup key includes CreateTime)."""
-    first = Message.objects.filter(account=account, from_user=from_user, msg_id=msg_id).first()
-    return None if first is None else first.create_time
 
 
 def send(account: Account, base_url: str, push: Push, *, encrypt: bool) -> Exchange:

@@ -4,6 +4,7 @@ Templates see only the message being answered (`content`, `openid`, `media_id`, 
 `match`) and our `lookup` filter; tags that could reach outside it are refused.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,12 +24,19 @@ class ReplyEngine(Engine):
 ENGINE = ReplyEngine(autoescape=False, builtins=["autoreply.template_filters"])
 FORBIDDEN_NODES = {LoadNode: "load", DebugNode: "debug"}
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
+TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
 
 Renderer = Callable[[Context], str]
 
 
 class TemplateError(ValueError):
     """A reply field that is not an acceptable template; the message says why."""
+
+
+def literal(text: str) -> str:
+    """`text` as a template that renders exactly `text`: answers imported from elsewhere
+    (a FAQ sheet, the platform) are not templates, so `{{`, `{%`, `{#` must stay as typed."""
+    return TEMPLATE_OPENER.sub("{% templatetag openbrace %}", text)
 
 
 def compile_template(source: str) -> Renderer:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 
 from tests.factories import account
 from tests.gunicorn_server import ROOT, gunicorn, post
@@ -49,6 +50,9 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # Under Playwright's loop Django gave this test connections of their own; close
+        # them here, in that context, or they outlive the test database.
+        connections.close_all()
 
 
 def test_create_try_and_answer(browser, static_root):

@@ -102,3 +102,11 @@ def test_the_stored_row_says_everything(bot, acme):
     assert row.handling_ms is not None and row.handling_ms >= 0
     acme.refresh_from_db()
     assert acme.original_id == "gh_acme"  # learned from ToUserName
+
+
+def test_the_message_key_is_sender_and_msg_id_only(bot, acme):
+    """DESIGN: FromUserName + MsgId. A repeat with another CreateTime is still a repeat."""
+    text_rule(acme, "hi", "hello", ("exact", "hi"))
+    bot.post(text("hi", MsgId=555, create_time=1_700_000_000))
+    bot.post(text("hi", MsgId=555, create_time=1_700_000_009))
+    assert Message.objects.get().retries == 1

@@ -64,16 +64,11 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def push(self, account: Account, options: dict[str, Any]) -> simulator.Push:
-        msg_id, from_user = options["msg_id"], options["from_user"]
         return simulator.Push(
             fields=self.fields(options),
-            from_user=from_user,
+            from_user=options["from_user"],
             to_user=options["to_user"] or account.original_id or simulator.SIMULATED_GH_ID,
-            msg_id=msg_id,
-            # a repeated MsgId is a retry, which repeats the first delivery byte for byte
-            create_time=None
-            if msg_id is None
-            else simulator.first_create_time(account, from_user, msg_id),
+            msg_id=options["msg_id"],
         )
 
     def fields(self, options: dict[str, Any]) -> dict[str, object]:
