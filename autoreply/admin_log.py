@@ -8,6 +8,13 @@ from django.utils.text import Truncator
 from autoreply.models import Follower, Message
 
 
+def search_link(model: str, openid: str, account_id: int, label: str) -> str:
+    """A link to the `model` list searched for one follower's OpenID in one account."""
+    url = reverse(f"admin:autoreply_{model}_changelist")
+    return format_html('<a href="{}?q={}&account__id__exact={}">{}</a>', url, openid,
+                       account_id, label)  # fmt: skip
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """WeChat wrote these; operators read them (and may delete, e.g. on request)."""
 
@@ -41,14 +48,7 @@ class MessageAdmin(ReadOnlyAdmin):
 
     @admin.display(description="from", ordering="from_user")
     def sender(self, message: Message) -> str:
-        url = reverse("admin:autoreply_follower_changelist")
-        return format_html(
-            '<a href="{}?q={}&account__id__exact={}">{}</a>',
-            url,
-            message.from_user,
-            message.account_id,
-            message.from_user,
-        )
+        return search_link("follower", message.from_user, message.account_id, message.from_user)
 
     @admin.display(description="text")
     def said(self, message: Message) -> str:
@@ -81,10 +81,4 @@ class FollowerAdmin(ReadOnlyAdmin):
 
     @admin.display(description="messages")
     def their_messages(self, follower: Follower) -> str:
-        url = reverse("admin:autoreply_message_changelist")
-        return format_html(
-            '<a href="{}?q={}&account__id__exact={}">messages</a>',
-            url,
-            follower.openid,
-            follower.account_id,
-        )
+        return search_link("message", follower.openid, follower.account_id, "messages")

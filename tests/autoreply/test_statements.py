@@ -2,7 +2,7 @@
 test transaction (which is where the webhook runs them)."""
 
 import pytest
-from django.db import IntegrityError, OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection, connections
 
 from autoreply.statements import Prepared
 
@@ -46,31 +46,8 @@ def test_prepares_again_on_a_new_connection(scratch):
     assert select.first_row(connection, [2]) == (b"3",)
 
 
-def test_a_dropped_connection_is_an_operational_error(scratch):
-    select = Prepared("t_dropped", "SELECT 1")
-    select.first_row(connection, [])
-    with connection.cursor() as cursor:  # the server ends this very session
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    from django.db import connections
-
-    other = connections.create_connection("default")
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    other.close()
-    with pytest.raises(OperationalError):
-        select.first_row(connection, [])
-    connection.close()
-
-
-def test_the_webhook_replaces_a_dropped_connection_once(acme, settings):
-    """recording._run retries on a fresh connection when the old one was dropped."""
-    from django.db import connections
-
-    from autoreply import recording
-
-    settings.AUTOREPLY_WEBHOOK_DATABASE = "default"
-    assert recording._run("SELECT 1", [], prepared=Prepared("t_one", "SELECT 1")) == (b"1",)
+def drop_session() -> None:
+    """Have the server end the session behind `connection`, as a restart or a proxy would."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
@@ -78,4 +55,22 @@ def test_the_webhook_replaces_a_dropped_connection_once(acme, settings):
     with other.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     other.close()
+
+
+def test_a_dropped_connection_is_an_operational_error(scratch):
+    select = Prepared("t_dropped", "SELECT 1")
+    select.first_row(connection, [])
+    drop_session()
+    with pytest.raises(OperationalError):
+        select.first_row(connection, [])
+    connection.close()
+
+
+def test_the_webhook_replaces_a_dropped_connection_once(acme, settings):
+    """recording._run retries on a fresh connection when the old one was dropped."""
+    from autoreply import recording
+
+    settings.AUTOREPLY_WEBHOOK_DATABASE = "default"
+    assert recording._run("SELECT 1", [], prepared=Prepared("t_one", "SELECT 1")) == (b"1",)
+    drop_session()
     assert recording._run("SELECT 1", [], prepared=Prepared("t_one", "SELECT 1")) == (b"1",)
