@@ -16,6 +16,7 @@ from nested_admin.formsets import NestedInlineFormSet
 
 from autoreply import copying
 from autoreply.admin_trial import trial_view
+from autoreply.choices import REPLY_FIELDS
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.validation import check_reply_on_rule, check_rule_parts, reply_warnings
 
@@ -179,6 +180,11 @@ class RuleAdmin(NestedModelAdmin):
         copies = [copying.duplicate_rule(rule) for rule in queryset]
         names = ", ".join(f"“{copy.name}”" for copy in copies)
         self.message_user(request, f"Created {names}, disabled until you enable them.")
+
+    def render_change_form(self, request, context, *args, **kwargs):  # type: ignore[no-untyped-def]
+        context["reply_fields"] = {kind: [f for f, _ in fields] for kind, fields in
+                                   REPLY_FIELDS.items()}  # fmt: skip
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)

@@ -86,6 +86,11 @@ def create_rule(page, base: str, account_id: int) -> None:
     page.select_option("select[name='keywords-0-mode']", "contains")
     page.fill("input[name='keywords-0-pattern']", "开门")
     page.get_by_text("Add another Reply").click()
+    page.select_option("select[name='replies-0-type']", "image")  # the fields follow the type
+    assert page.is_visible("input[name='replies-0-media_id']")
+    assert page.is_hidden("textarea[name='replies-0-content']")
+    page.select_option("select[name='replies-0-type']", "text")
+    assert page.is_hidden("input[name='replies-0-media_id']")
     page.fill("textarea[name='replies-0-content']", "我们九点开门。")
     page.click("input[name='_save']")
     page.wait_for_url(f"{base}/admin/autoreply/rule/")
