@@ -11,7 +11,6 @@ from pathlib import Path
 
 from tests import wsgi_client
 from wechat.crypto import MessageCrypto, read_envelope
-from wechat.messages import Message, parse_message
 from wechat.replies import Reply, parse_reply
 from wechat.signature import check_msg_signature, sign
 from wechat.xmlwriter import write_xml
@@ -138,7 +137,3 @@ def parse_envelope(body: bytes) -> dict[str, str]:
 
     root = etree.fromstring(body)
     return {child.tag: child.text for child in root}
-
-
-def parsed(body: bytes) -> Message:
-    return parse_message(body)
