@@ -7,4 +7,4 @@ class AutoreplyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from autoreply import checks, lookup_sync  # noqa: F401  (registers the system checks)
+        from autoreply import checks  # noqa: F401  (registers the system checks)

@@ -3,6 +3,7 @@
 from django.core.checks import Error, register
 
 from autoreply.conf import setting
+from autoreply.lookups import sync
 
 WECHAT_WINDOW_SECONDS = 5  # WeChat drops the connection after this and retries
 
@@ -34,3 +35,9 @@ def check_refresh(app_configs, **kwargs):  # type: ignore[no-untyped-def]
             )
         ]
     return []
+
+
+@register()
+def check_lookup_sources(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    """autoreply.E101-E103: AUTOREPLY_LOOKUP_SOURCES is readable and every source complete."""
+    return sync.parse(setting(sync.SETTING))[1]

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     # The connection the webhook uses: its statements are cut off inside WeChat's window.
     "AUTOREPLY_WEBHOOK_DATABASE": "webhook",
     # Where `manage.py sync_lookup` fills lookup tables from: table -> {"account",
-    # "database_url", "query", "timeout"}, or that as JSON text (autoreply/lookup_sync.py).
+    # "database_url", "query", "timeout"}, or that as JSON text (autoreply/lookups/sync.py).
     "AUTOREPLY_LOOKUP_SOURCES": {},
 }
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Now
 
 from autoreply import validation
 from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, ReplyType, Status
-from autoreply.matching import normalize
+from autoreply.text import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
 

@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 from django import template
 
-from autoreply.matching import normalize
+from autoreply.text import normalize
 
 register = template.Library()
 

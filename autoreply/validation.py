@@ -22,8 +22,8 @@ from autoreply.choices import (
     MsgType,
     ReplyType,
 )
-from autoreply.matching import normalize
 from autoreply.templating import TemplateError, compile_template
+from autoreply.text import normalize
 
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 

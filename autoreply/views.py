@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from autoreply import webhook
+from autoreply.webhook import service
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 def webhook_view(request: HttpRequest, slug: str) -> HttpResponse:
     """/wechat/<slug>/ when served through Django (tests, runserver); gunicorn's requests
-    take the fast lane in autoreply/wsgi.py to the same service."""
-    answer = webhook.handle(
+    take the fast lane in autoreply/webhook/lane.py to the same service."""
+    answer = service.handle(
         request.method or "",
         slug,
         request.GET,

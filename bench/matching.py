@@ -10,7 +10,7 @@ import sys
 import time
 from functools import partial
 
-from autoreply.matching import KeywordSpec, RuleIndex, RuleSpec
+from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from bench import rulegen
 from bench.report import goal, heading, medians_us, table
 from wechat.messages import Message, parse_message

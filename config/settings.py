@@ -81,7 +81,7 @@ AUTOREPLY_REFRESH_SECONDS = env.number(
 )
 # Lookup tables that `manage.py sync_lookup` fills from other databases: JSON, table ->
 # {"account", "database_url", "query", "timeout"}. Kept as text here: parsed by
-# autoreply/lookup_sync.py, whose system checks (autoreply.E101-E103) name any mistake.
+# autoreply/lookups/sync.py, whose system checks (autoreply.E101-E103) name any mistake.
 AUTOREPLY_LOOKUP_SOURCES = env.text("AUTOREPLY_LOOKUP_SOURCES", "{}")
 
 _database = dj_database_url.parse(

@@ -1,6 +1,6 @@
 """Database triggers that bump an account's revision numbers whenever its rules or lookup
 tables change, however they change (admin, import, psql). Every worker polls these
-numbers (autoreply/registry.py) and rebuilds its in-memory index when they move.
+numbers (autoreply/webhook/registry.py) and rebuilds its in-memory index when they move.
 
 `revision` and `lookups_revision` belong to the database: a client's write of them is
 ignored, so a stale model saved by the admin can never turn the clock back.

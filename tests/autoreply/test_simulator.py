@@ -6,10 +6,10 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
-from autoreply import simulator
 from autoreply.models import Message
 from tests.factories import account, text_rule
 from tests.gunicorn_server import free_port, gunicorn
+from wechat import simulator
 from wechat.replies import Article, MusicReply, NewsReply, TransferCustomerServiceReply
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.files.rules_export import export_rules
 from autoreply.models import Account
-from autoreply.rules_export import export_rules
 
 
 class Command(BaseCommand):

@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from autoreply.csvfile import CsvFileError
-from autoreply.faq import MODES, import_faq
+from autoreply.files.faq import MODES, import_faq
+from autoreply.files.schema import RulesFileError
+from autoreply.files.spreadsheets import CsvFileError
 from autoreply.models import Account
-from autoreply.rules_schema import RulesFileError
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from autoreply import csvfile, lookups
+from autoreply.files import spreadsheets
+from autoreply.lookups import tables
 from autoreply.management.commands.import_faq import find_account
 
 
@@ -31,12 +32,12 @@ class Command(BaseCommand):
         table, path = options["table"], options["file"]
         quiet = options["quiet"] or options["verbosity"] == 0
         try:
-            rows = csvfile.read_rows(path, ("key", "value"))
-            csvfile.refuse_duplicates(rows, path, "key")
-            shown = csvfile.progress(rows, None if quiet else sys.stderr, "reading")
-            entries = lookups.normalized_entries(((r.first, r.second) for r in shown), path)
-            counts = lookups.store(account, table, entries, options["replace"])
-        except csvfile.CsvFileError as exc:
+            rows = spreadsheets.read_rows(path, ("key", "value"))
+            spreadsheets.refuse_duplicates(rows, path, "key")
+            shown = spreadsheets.progress(rows, None if quiet else sys.stderr, "reading")
+            entries = tables.normalized_entries(((r.first, r.second) for r in shown), path)
+            counts = tables.store(account, table, entries, options["replace"])
+        except spreadsheets.CsvFileError as exc:
             raise CommandError(f"nothing imported: {exc}") from None
         except ValidationError as exc:
             detail = " ".join(exc.messages)

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.files.platform import PlatformFileError, import_platform
+from autoreply.files.rules_import import import_rules
+from autoreply.files.schema import RulesFileError
 from autoreply.models import Account
-from autoreply.platform_import import PlatformFileError, import_platform
-from autoreply.rules_import import import_rules
-from autoreply.rules_schema import RulesFileError
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
 """`manage.py sync_lookup TABLE... | --all`: refill lookup tables from their configured
-sources (AUTOREPLY_LOOKUP_SOURCES; see autoreply/lookup_sync.py)."""
+sources (AUTOREPLY_LOOKUP_SOURCES; see autoreply/lookups/sync.py)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from autoreply import lookup_sync
-from autoreply.lookup_sync import SyncError
+from autoreply.lookups import sync
+from autoreply.lookups.sync import SyncError
 
 
 class Command(BaseCommand):
@@ -23,15 +23,15 @@ class Command(BaseCommand):
         if options["all"] == bool(options["tables"]):
             raise CommandError("name the tables to sync, or give --all (not both)")
         try:  # every name is checked before anything is synced
-            tables = list(lookup_sync.configured()) if options["all"] else options["tables"]
+            tables = list(sync.configured()) if options["all"] else options["tables"]
             for table in tables:
-                lookup_sync.source(table)
+                sync.source(table)
         except SyncError as exc:
             raise CommandError(str(exc)) from None
         failures = []
         for table in tables:  # each table in its own transaction: one failure spares the rest
             try:
-                self.stdout.write(str(lookup_sync.sync(table)))
+                self.stdout.write(str(sync.sync(table)))
             except SyncError as exc:
                 failures.append(f"{exc}; the table is left as it was")
         if failures:

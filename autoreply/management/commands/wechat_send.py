@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from autoreply import simulator
 from autoreply.models import Account
+from wechat import pushes, simulator
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         kinds.add_argument("--link", metavar="URL", help="a link message")
         parser.add_argument("--event-key", metavar="KEY", help="the event's EventKey")
         parser.add_argument("--recognition", metavar="TEXT", help="a voice message's text")
-        parser.add_argument("--from", dest="from_user", default=simulator.SIMULATED_OPENID,
+        parser.add_argument("--from", dest="from_user", default=pushes.SIMULATED_OPENID,
                             metavar="OPENID", help="the sender (default: %(default)s)")  # fmt: skip
         parser.add_argument("--to", dest="to_user", metavar="GH_ID",
                             help="default: the account's original ID, once learned")  # fmt: skip
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             exchange = simulator.send(
                 account, options["url"], self.push(account, options), encrypt=options["encrypt"]
             )
-        except simulator.SimulatorError as exc:
+        except pushes.SimulatorError as exc:
             raise CommandError(str(exc)) from None
         if options["verbosity"] >= 2:
             self.show_raw(exchange)
@@ -63,11 +63,11 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
 
-    def push(self, account: Account, options: dict[str, Any]) -> simulator.Push:
-        return simulator.Push(
+    def push(self, account: Account, options: dict[str, Any]) -> pushes.Push:
+        return pushes.Push(
             fields=self.fields(options),
             from_user=options["from_user"],
-            to_user=options["to_user"] or account.original_id or simulator.SIMULATED_GH_ID,
+            to_user=options["to_user"] or account.original_id or pushes.SIMULATED_GH_ID,
             msg_id=options["msg_id"],
         )
 
@@ -81,8 +81,8 @@ class Command(BaseCommand):
         if options["recognition"] is not None and not options["voice"]:
             raise CommandError("--recognition goes with --voice")
         try:
-            return build_fields(options, given[0] if given else "text")
-        except simulator.SimulatorError as exc:
+            return pushes.build_fields(given[0] if given else "text", options)
+        except pushes.SimulatorError as exc:
             raise CommandError(str(exc)) from None
 
     def show_raw(self, exchange: simulator.Exchange) -> None:
@@ -97,15 +97,3 @@ class Command(BaseCommand):
         if exchange.reply_xml is not None and exchange.reply_xml != exchange.answer:
             self.stdout.write("decrypted:")
             self.stdout.write(exchange.reply_xml.decode("utf-8", "replace"))
-
-
-def build_fields(options: dict[str, Any], kind: str) -> dict[str, object]:
-    builders = {
-        "text": lambda: simulator.text_fields(options["text"]),
-        "event": lambda: simulator.event_fields(options["event"], options["event_key"]),
-        "image": lambda: simulator.image_fields(options["image"]),
-        "voice": lambda: simulator.voice_fields(options["voice"], options["recognition"]),
-        "location": lambda: simulator.location_fields(options["location"]),
-        "link": lambda: simulator.link_fields(options["link"]),
-    }
-    return builders[kind]()

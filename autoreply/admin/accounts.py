@@ -1,0 +1,91 @@
+"""Accounts in the admin: secrets masked once saved, the webhook URL to paste into the
+WeChat platform, and links to the account's dashboard, rules, log and trial page."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+
+from autoreply.admin.dashboard import dashboard_view
+from autoreply.models import Account
+
+SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
+
+
+def masked(value: str) -> str:
+    return f"••••••{value[-4:]}" if value else "(none)"
+
+
+class AccountForm(forms.ModelForm):
+    """Secrets are write-only once stored: a blank field keeps the stored value."""
+
+    clear_previous_key = forms.BooleanField(
+        required=False, label="Forget the previous EncodingAESKey"
+    )
+
+    class Meta:
+        model = Account
+        fields = ["slug", "name", "app_id", "encryption_mode", *SECRETS]
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRETS}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        stored = self.instance.pk is not None
+        for name in SECRETS:
+            field = self.fields[name]
+            field.required = name == "token" and not stored
+            if stored:
+                field.help_text = f"Stored: {masked(getattr(self.instance, name))}. " \
+                                  "Leave blank to keep it."  # fmt: skip
+        if not stored:
+            del self.fields["clear_previous_key"]
+            for name in SECRETS:  # nothing is stored yet: show what was typed on errors
+                self.fields[name].widget.render_value = True
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if self.instance.pk is not None:
+            original = Account.objects.get(pk=self.instance.pk)
+            for name in SECRETS:
+                if not data.get(name):
+                    data[name] = getattr(original, name)
+            if data.get("clear_previous_key"):
+                data["previous_encoding_aes_key"] = ""
+        return data
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    form = AccountForm
+    list_display = ["slug", "name", "app_id", "encryption_mode", "original_id", "links"]
+    readonly_fields = ["original_id", "created_at", "updated_at"]
+    search_fields = ["slug", "name", "app_id", "original_id"]
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        dashboard = self.admin_site.admin_view(self.dashboard)
+        return [
+            path("<int:account_id>/dashboard/", dashboard, name="autoreply_account_dashboard"),
+            *super().get_urls(),
+        ]
+
+    def dashboard(self, request, account_id: int):  # type: ignore[no-untyped-def]
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return dashboard_view(request, account_id)
+
+    @admin.display(description="")
+    def links(self, account: Account) -> str:
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">dashboard</a> · <a href="{}">rules</a> · <a href="{}">try a message</a>',
+            reverse("admin:autoreply_account_dashboard", args=[account.pk]),
+            reverse("admin:autoreply_rule_changelist") + f"?account__id__exact={account.pk}",
+            reverse("admin:autoreply_rule_try") + f"?account={account.pk}",
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):  # type: ignore[no-untyped-def]
+        if obj is not None:
+            context["webhook_url"] = request.build_absolute_uri(f"/wechat/{obj.slug}/")
+            context["account_links"] = self.links(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)

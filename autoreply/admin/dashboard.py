@@ -1,0 +1,90 @@
+"""The per-account dashboard page in the admin: how much traffic, how it was answered,
+which rules answer most, and what followers ask that no rule answers yet.
+
+Routed by `AccountAdmin.get_urls` (admin login and view permission) as
+`admin:autoreply_account_dashboard`; the figures come from `stats`, the charts from `charts`.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from autoreply.models import Account, Rule
+from autoreply.reports import charts, stats
+
+TEMPLATE = "admin/autoreply/dashboard.html"
+RULE_NAME_LENGTH = Rule._meta.get_field("name").max_length or 100
+SHOWN_BAD_VALUE = 40  # characters of a bad period parameter echoed back
+
+
+class PeriodForm(forms.Form):
+    """The GET form above the dashboard: how many days back to look."""
+
+    days = forms.TypedChoiceField(
+        label="Period",
+        coerce=int,
+        choices=[(days, f"last {days} days") for days in stats.PERIOD_DAYS],
+    )
+
+
+def dashboard_view(request: HttpRequest, account_id: int) -> HttpResponse:
+    """The dashboard of one account over the period the form chose (default 30 days)."""
+    account = get_object_or_404(Account, pk=account_id)
+    days = chosen_days(request)
+    figures = stats.figures(account.pk, stats.last_days(days))
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Dashboard of {account}",
+        "account": account,
+        "opts": Account._meta,
+        "form": PeriodForm({"days": days}),
+        "figures": figures,
+        "daily_chart": daily_chart(figures),
+        "share_chart": share_chart(figures),
+        "unmatched": [(item, answer_url(account, item.text)) for item in figures.unmatched],
+    }
+    return TemplateResponse(request, TEMPLATE, context)
+
+
+def chosen_days(request: HttpRequest) -> int:
+    """The period the form asked for; a value it does not offer gets the default, and says so."""
+    if "days" not in request.GET:
+        return stats.DEFAULT_DAYS
+    form = PeriodForm(request.GET)
+    if form.is_valid():
+        days: int = form.cleaned_data["days"]
+        return days
+    shown = request.GET["days"][:SHOWN_BAD_VALUE]
+    messages.warning(
+        request,
+        f"“{shown}” is not a period this page offers "
+        f"({', '.join(map(str, stats.PERIOD_DAYS))} days): "
+        f"showing the last {stats.DEFAULT_DAYS} days.",
+    )
+    return stats.DEFAULT_DAYS
+
+
+def daily_chart(figures: stats.Figures) -> SafeString:
+    """Messages per day as bars, every day of the period (quiet days as empty bars)."""
+    period = figures.period
+    title = f"Messages per day, {period.first} to {period.last}: {figures.total} in all"
+    points = [(day.strftime("%m-%d"), count) for day, count in figures.per_day]
+    return charts.bar_chart(points, title=title)
+
+
+def share_chart(figures: stats.Figures) -> SafeString:
+    """The period's messages as one bar split by status, in the table's colours."""
+    parts = [charts.Part(share.label, share.count, share.status) for share in figures.statuses]
+    return charts.stacked_bar(parts, title="How the period's messages were answered")
+
+
+def answer_url(account: Account, text: str) -> str:
+    """The admin's add-rule page, prefilled with the account and the question as its name."""
+    query = urlencode({"account": account.pk, "name": text[:RULE_NAME_LENGTH]})
+    return f"{reverse('admin:autoreply_rule_add')}?{query}"

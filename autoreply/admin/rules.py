@@ -1,0 +1,193 @@
+"""The rule editor: a rule with its keywords, replies and news articles on one page.
+
+Validation is the models' own (autoreply/validation.py); what depends on the rule and
+its parts together is checked here on the inline formsets, so each error shows next
+to the reply or keyword it is about, before anything is saved.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
+from nested_admin.formsets import NestedInlineFormSet
+
+from autoreply.admin.trial import trial_view
+from autoreply.choices import REPLY_FIELDS
+from autoreply.models import Article, Keyword, Message, Reply, Rule
+from autoreply.rules import copying
+from autoreply.validation import check_reply_on_rule, check_rule_parts, reply_warnings
+
+
+class KeywordInline(NestedTabularInline):
+    model = Keyword
+    extra = 0
+    fields = ["mode", "pattern"]
+
+
+class ArticleInline(NestedTabularInline):
+    model = Article
+    extra = 0
+    fields = ["order", "title", "description", "pic_url", "url"]
+    verbose_name_plural = "news articles (for news replies)"
+
+
+class ReplyFormSet(NestedInlineFormSet):
+    """Checks what a reply cannot know alone: its type against the rule, its articles."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if (not form.has_changed() and not form.instance.pk) or _deleted(form):
+                continue
+            if not hasattr(form, "cleaned_data") or "type" not in form.cleaned_data:
+                continue
+            try:
+                check_reply_on_rule(self.instance, form.instance, _article_count(form))
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(None if field == "articles" else field, errors)
+
+
+def _deleted(form) -> bool:  # type: ignore[no-untyped-def]
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
+def _article_count(form) -> int:  # type: ignore[no-untyped-def]
+    count = 0
+    for nested in getattr(form, "nested_formsets", []):
+        nested.is_valid()  # nested formsets are validated after their parents by default
+        for article in nested.forms:
+            data = getattr(article, "cleaned_data", None)
+            if data and not data.get("DELETE") and (article.instance.pk or article.has_changed()):
+                count += 1
+    return count
+
+
+class ReplyInline(NestedStackedInline):
+    model = Reply
+    formset = ReplyFormSet
+    extra = 0
+    inlines = [ArticleInline]
+    fields = [
+        ("type", "order"),
+        "content",
+        "media_id",
+        ("title", "thumb_media_id"),
+        "description",
+        ("music_url", "hq_music_url"),
+        "kf_account",
+    ]
+
+
+class KeywordFormSet(NestedInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [f.instance for f in self.forms if getattr(f, "cleaned_data", None)
+                and not _deleted(f) and f.cleaned_data.get("pattern")]  # fmt: skip
+        try:
+            check_rule_parts(self.instance, kept, [], [])
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
+KeywordInline.formset = KeywordFormSet
+
+
+@admin.register(Rule)
+class RuleAdmin(NestedModelAdmin):
+    inlines = [KeywordInline, ReplyInline]
+    list_display = ["name", "account", "priority", "enabled", "msg_type", "event",
+                    "keyword_list", "reply_summary", "hits", "last_hit"]  # fmt: skip
+    list_display_links = ["name"]
+    list_editable = ["priority", "enabled"]
+    list_filter = ["account", "msg_type", ("event", admin.AllValuesFieldListFilter), "enabled"]
+    search_fields = ["name", "keywords__pattern", "replies__content", "replies__title"]
+    list_select_related = ["account"]
+    ordering = ["account", "-priority", "name"]
+    actions = ["enable", "disable", "duplicate"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["account", "name", "enabled", "priority"]}),
+        ("When it answers", {"fields": ["msg_type", "event", "event_key", "cooldown_seconds"]}),
+        ("How it answers", {"fields": ["reply_mode"]}),
+    ]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        hits = Message.objects.filter(rule=OuterRef("pk")).order_by().values("rule")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("keywords", "replies")
+            .annotate(
+                hit_count=Subquery(hits.annotate(n=Count("*")).values("n")),
+                last_hit_at=Subquery(hits.annotate(at=Max("received_at")).values("at")),
+            )
+        )
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        view = self.admin_site.admin_view(self.trial)
+        return [path("try/", view, name="autoreply_rule_try"), *super().get_urls()]
+
+    def trial(self, request):  # type: ignore[no-untyped-def]
+        return trial_view(self, request)
+
+    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]
+        """`?account=ID&name=TEXT`: the dashboard's "answer this question" link."""
+        initial = super().get_changeform_initial_data(request)
+        if "name" in initial:
+            initial["name"] = Truncator(initial["name"]).chars(100)
+        return initial
+
+    @admin.display(description="keywords")
+    def keyword_list(self, rule: Rule) -> str:
+        patterns = [k.pattern for k in rule.keywords.all()]
+        return Truncator(", ".join(patterns)).chars(60) if patterns else "—"
+
+    @admin.display(description="replies")
+    def reply_summary(self, rule: Rule) -> str:
+        replies = list(rule.replies.all())
+        if not replies:
+            return "silence"
+        first = replies[0].content or replies[0].title or replies[0].get_type_display()
+        more = f" (+{len(replies) - 1})" if len(replies) > 1 else ""
+        return Truncator(first).chars(40) + more
+
+    @admin.display(description="hits", ordering="hit_count")
+    def hits(self, rule: Rule) -> str:
+        count = getattr(rule, "hit_count", None) or 0
+        url = reverse("admin:autoreply_message_changelist") + f"?rule__id__exact={rule.pk}"
+        return format_html('<a href="{}">{}</a>', url, count)
+
+    @admin.display(description="last hit", ordering="last_hit_at")
+    def last_hit(self, rule: Rule):  # type: ignore[no-untyped-def]
+        return getattr(rule, "last_hit_at", None)
+
+    @admin.action(description="Enable the selected rules")
+    def enable(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        count = queryset.update(enabled=True)
+        self.message_user(request, f"{count} rules enabled; the webhook answers with them now.")
+
+    @admin.action(description="Disable the selected rules")
+    def disable(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        count = queryset.update(enabled=False)
+        self.message_user(request, f"{count} rules disabled.")
+
+    @admin.action(description="Duplicate the selected rules (copies start disabled)")
+    def duplicate(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        copies = [copying.duplicate_rule(rule) for rule in queryset]
+        names = ", ".join(f"“{copy.name}”" for copy in copies)
+        self.message_user(request, f"Created {names}, disabled until you enable them.")
+
+    def render_change_form(self, request, context, *args, **kwargs):  # type: ignore[no-untyped-def]
+        context["reply_fields"] = {kind: [f for f, _ in fields] for kind, fields in
+                                   REPLY_FIELDS.items()}  # fmt: skip
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        for reply in form.instance.replies.all():
+            for warning in reply_warnings(reply):
+                messages.warning(request, warning)

@@ -1,0 +1,50 @@
+"""The "try a message" page: which rule would answer, why, and the exact reply XML."""
+
+from django import forms
+from django.template.response import TemplateResponse
+
+from autoreply.choices import Status
+from autoreply.models import Account
+from autoreply.rules.trial import KINDS, Attempt, reason, try_message
+
+
+class TrialForm(forms.Form):
+    account = forms.ModelChoiceField(Account.objects.all())
+    kind = forms.ChoiceField(choices=[(k, k) for k in KINDS], initial="text", label="message")
+    text = forms.CharField(
+        required=False,
+        label="text / recognised speech / label",
+        widget=forms.TextInput(attrs={"size": 50, "autofocus": True}),
+    )
+    event = forms.CharField(required=False, help_text="For events: subscribe, CLICK, SCAN…")
+    event_key = forms.CharField(required=False, label="EventKey")
+    media_id = forms.CharField(required=False, label="MediaId (image, voice)")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("kind") == "event" and not data.get("event"):
+            self.add_error("event", "Name the event to try, e.g. subscribe.")
+        elif data.get("kind") in ("text", "voice") and not data.get("text"):
+            self.add_error("text", "Type what the follower says.")
+        return data
+
+
+def trial_view(model_admin, request):  # type: ignore[no-untyped-def]
+    """GET shows the form (prefilled from ?account=); submitting it shows the outcome."""
+    form = TrialForm(request.GET or None, initial={"account": request.GET.get("account")})
+    trial = None
+    if request.GET.get("kind") and form.is_valid():
+        data = form.cleaned_data
+        attempt = Attempt(data["kind"], data["text"], data["event"], data["event_key"],
+                          data["media_id"])  # fmt: skip
+        trial = try_message(data["account"], attempt)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Try a message",
+        "form": form,
+        "trial": trial,
+        "reasons": [(hit, reason(hit)) for hit in trial.candidates] if trial else [],
+        "status": Status(trial.decision.status).label if trial and trial.decision else "",
+    }
+    return TemplateResponse(request, "admin/autoreply/rule/try.html", context)

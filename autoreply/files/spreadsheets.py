@@ -1,0 +1,126 @@
+"""Two-column CSV files (question,answer or key,value) as operators save them from Excel.
+
+Decoding is strict: UTF-8 (with or without BOM), else GB18030 (what Excel writes on a
+Chinese Windows); anything else is refused rather than guessed. Rows are numbered as a
+spreadsheet numbers them (one per record, header and blank rows included), so an error's
+"row 7" is row 7 in Excel however many line breaks the quoted cells hold.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from tqdm import tqdm
+
+from autoreply.text import normalize
+
+HEADERS = {("question", "answer"), ("key", "value"), ("问题", "答案"), ("键", "值")}
+PROGRESS_ABOVE = 1_000  # rows; smaller files finish before a bar would be worth drawing
+# What no text file holds: C0 controls other than tab, LF, CR (a NUL-padded UTF-16 file,
+# a zip-based .xlsx or an image decodes as "text" full of them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class CsvFileError(ValueError):
+    """The file cannot be read as the two-column CSV expected; the message says where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    number: int
+    """The spreadsheet row (1-based, header and blank rows counted)."""
+    first: str
+    second: str
+
+
+def read_rows(path: str | Path, columns: tuple[str, str]) -> list[Row]:
+    """Every data row of a two-column CSV file; `columns` names the cells in errors."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise CsvFileError(f"cannot read {name}: {exc.strerror}") from None
+    return parse(decode(data, name), name, columns)
+
+
+def decode(data: bytes, name: str) -> str:
+    """The file's text: UTF-8 (BOM optional), else GB18030; refuses what is neither."""
+    if data.startswith(_UTF16_BOMS):
+        raise CsvFileError(
+            f"{name} is UTF-16 text (Excel's “Unicode Text”); save it as “CSV UTF-8” instead"
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        control = _CONTROL.search(text)
+        if control is None:
+            return text
+        line = text.count("\n", 0, control.start()) + 1
+        raise CsvFileError(
+            f"{name} is not a text file (a control character on line {line}); "
+            "save the spreadsheet as CSV"
+        )
+    raise CsvFileError(f"{name} is neither UTF-8 nor GB18030 text; save it as “CSV UTF-8”")
+
+
+def parse(text: str, name: str, columns: tuple[str, str]) -> list[Row]:
+    """The data rows of `text`: blank rows and a recognised header row skipped."""
+    rows: list[Row] = []
+    seen_content = False
+    for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        # Cells keep their line breaks as LF, whatever the file's line ends are.
+        cells = [cell.replace("\r\n", "\n").strip() for cell in cells]
+        while cells and not cells[-1]:  # spreadsheets pad rows with empty cells
+            cells.pop()
+        if not cells:
+            continue
+        if not seen_content and tuple(cell.casefold() for cell in cells) in HEADERS:
+            seen_content = True
+            continue
+        seen_content = True
+        rows.append(_row(cells, number, name, columns))
+    return rows
+
+
+def _row(cells: list[str], number: int, name: str, columns: tuple[str, str]) -> Row:
+    where = f"{name}, row {number}"
+    if len(cells) > 2:
+        raise CsvFileError(
+            f"{where}: expected 2 cells ({columns[0]},{columns[1]}), found {len(cells)}; "
+            "put a cell that holds a comma in double quotes"
+        )
+    cells += [""] * (2 - len(cells))
+    for cell, column in zip(cells, columns, strict=True):
+        if not cell:
+            raise CsvFileError(f"{where}: the {column} is empty")
+    return Row(number, cells[0], cells[1])
+
+
+def refuse_duplicates(rows: Iterable[Row], name: str, column: str) -> None:
+    """Refuse two rows whose first cells compare equal (as exact keywords and lookup keys
+    do), naming both rows: the second could never be reached."""
+    seen: dict[str, Row] = {}
+    for row in rows:
+        key = normalize(row.first)
+        earlier = seen.setdefault(key, row)
+        if earlier is not row:
+            raise CsvFileError(
+                f"{name}, rows {earlier.number} and {row.number}: the {column}s "
+                f"{earlier.first!r} and {row.first!r} are the same (compared ignoring case "
+                "and full-width/half-width forms)"
+            )
+
+
+def progress(rows: list[Row], stream: TextIO | None, description: str) -> Iterator[Row]:
+    """`rows`, drawing a progress bar on `stream` for large files when it is a terminal."""
+    show = stream is not None and stream.isatty() and len(rows) > PROGRESS_ABOVE
+    if not show:
+        return iter(rows)
+    return iter(tqdm(rows, desc=description, unit=" rows", file=stream, leave=False))

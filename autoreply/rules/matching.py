@@ -1,0 +1,234 @@
+"""The compiled rule index: which rules answer a message, in order, without a database.
+
+Built once per rule version from plain `RuleSpec`s: exact keywords in a dict, contains
+keywords in one Aho-Corasick automaton, regexes behind a literal prefilter so that only
+those whose required text occurs are run, and only while they could still beat the best
+candidate found so far. Candidates come out highest priority first (ties by name).
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import ahocorasick
+
+from autoreply.rules import regex_literals
+from autoreply.text import normalize
+
+EXACT, CONTAINS, REGEX = "exact", "contains", "regex"
+ANY, EVENT = "any", "event"
+TEXT_TYPES = frozenset({"text", "voice"})  # a voice message's text is its Recognition
+SCENE_EVENTS = ("subscribe", "scan")  # a QR scene: new followers subscribe, others SCAN
+SCENE_PREFIX = "qrscene_"
+
+
+class Inbound(Protocol):
+    """What matching needs to know of a message (wechat.messages.Message has it)."""
+
+    @property
+    def msg_type(self) -> str: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def event_key(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def is_event(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class KeywordSpec:
+    mode: str
+    pattern: str
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSpec:
+    """An enabled rule as matching sees it; `payload` is whatever the caller answers with."""
+
+    id: int
+    name: str
+    priority: int = 0
+    msg_type: str = ANY
+    event: str = ""
+    event_key: str = ""
+    keywords: tuple[KeywordSpec, ...] = ()
+    cooldown_seconds: int = 0
+    payload: Any = None
+
+    def accepts(self, msg_type: str) -> bool:
+        return self.msg_type == msg_type or self.msg_type == ANY
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule that matches, and what matched: `match["0"]`, and regex groups by number/name."""
+
+    rule: RuleSpec
+    match: dict[str, str]
+    keyword: KeywordSpec | None = None
+
+
+@dataclass(frozen=True)
+class _Regex:
+    rank: int
+    keyword: KeywordSpec
+    compiled: re.Pattern[str]
+
+
+@dataclass
+class _Found:
+    """Candidates found without running a regex, by rank."""
+
+    hits: dict[int, Hit] = field(default_factory=dict)
+
+    def add(self, rank: int, hit: Hit) -> None:
+        self.hits.setdefault(rank, hit)
+
+
+class RuleIndex:
+    """Every enabled rule of one account, indexed for matching."""
+
+    def __init__(self, rules: Iterable[RuleSpec]) -> None:
+        self.rules = sorted(rules, key=lambda rule: (-rule.priority, rule.name))
+        self._exact: dict[str, list[tuple[int, KeywordSpec]]] = {}
+        self._contains = _Automaton()
+        self._regexes: list[_Regex] = []
+        self._literals = _Automaton()  # a required literal -> positions in self._regexes
+        self._unfiltered: list[int] = []  # regexes with no required literal: always run
+        self._by_type: dict[str, list[int]] = {}  # keyword-less rules per message type
+        self._by_event: dict[str, list[int]] = {}  # event rules per lower-cased event
+        for rank, rule in enumerate(self.rules):
+            self._add(rank, rule)
+        self._contains.finish()
+        self._literals.finish()
+
+    def _add(self, rank: int, rule: RuleSpec) -> None:
+        if rule.msg_type == EVENT:
+            self._by_event.setdefault(rule.event.lower(), []).append(rank)
+        elif not rule.keywords:
+            self._by_type.setdefault(rule.msg_type, []).append(rank)
+        for keyword in rule.keywords:
+            if keyword.mode == EXACT:
+                self._exact.setdefault(normalize(keyword.pattern), []).append((rank, keyword))
+            elif keyword.mode == CONTAINS:
+                self._contains.add(normalize(keyword.pattern), (rank, keyword))
+            else:
+                self._add_regex(rank, keyword)
+
+    def _add_regex(self, rank: int, keyword: KeywordSpec) -> None:
+        compiled = re.compile(keyword.pattern)
+        position = len(self._regexes)
+        self._regexes.append(_Regex(rank, keyword, compiled))
+        literal = regex_literals.required_literal(compiled)
+        if literal:
+            self._literals.add(literal, position)
+        else:
+            self._unfiltered.append(position)
+
+    def candidates(self, message: Inbound) -> Iterator[Hit]:
+        """Every rule that matches `message`, best first (lazily: regexes run on demand)."""
+        if message.is_event:
+            return self._event_candidates(message)
+        return self._message_candidates(message)
+
+    def _event_candidates(self, message: Inbound) -> Iterator[Hit]:
+        name = message.event.lower()
+        key = message.event_key
+        if name in SCENE_EVENTS:
+            key = key.removeprefix(SCENE_PREFIX)
+        match = {"0": message.event_key}
+        for rank in self._by_event.get(name, ()):
+            rule = self.rules[rank]
+            if not rule.event_key or comparable_key(rule) == key:
+                yield Hit(rule, match)
+        if name == "scan" and key:  # a scene's subscribe rule also greets followers who SCAN
+            for rank in self._by_event.get("subscribe", ()):
+                if self.rules[rank].event_key and comparable_key(self.rules[rank]) == key:
+                    yield Hit(self.rules[rank], match)
+
+    def _message_candidates(self, message: Inbound) -> Iterator[Hit]:
+        text = message.text.strip() if message.msg_type in TEXT_TYPES else ""
+        found = _Found()
+        whole = {"0": text}
+        for msg_type in (message.msg_type, ANY):
+            for rank in self._by_type.get(msg_type, ()):
+                found.add(rank, Hit(self.rules[rank], whole))
+        if text:
+            self._keyword_hits(message.msg_type, text, found)
+        eager = sorted(found.hits.items())
+        position = 0
+        for regex in self._regex_candidates(text):
+            while position < len(eager) and eager[position][0] < regex.rank:
+                yield eager[position][1]
+                position += 1
+            hit = self._run_regex(regex, message.msg_type, text, found)
+            if hit:
+                yield hit
+        for _, hit in eager[position:]:
+            yield hit
+
+    def _keyword_hits(self, msg_type: str, text: str, found: _Found) -> None:
+        normalized = normalize(text)
+        for rank, keyword in self._exact.get(normalized, ()):
+            if self.rules[rank].accepts(msg_type):
+                found.add(rank, Hit(self.rules[rank], {"0": text}, keyword))
+        for rank, keyword in self._contains.values_in(normalized):
+            if self.rules[rank].accepts(msg_type):
+                found.add(rank, Hit(self.rules[rank], {"0": normalize(keyword.pattern)}, keyword))
+
+    def _regex_candidates(self, text: str) -> list[_Regex]:
+        if not text or not self._regexes:
+            return []
+        positions = set(self._unfiltered)
+        positions.update(self._literals.values_in(text))
+        return [self._regexes[p] for p in sorted(positions)]
+
+    def _run_regex(self, regex: _Regex, msg_type: str, text: str, found: _Found) -> Hit | None:
+        rule = self.rules[regex.rank]
+        if regex.rank in found.hits or not rule.accepts(msg_type):
+            return None
+        m = regex.compiled.search(text)
+        if m is None:
+            return None
+        match = {str(i): group or "" for i, group in enumerate((m.group(0), *m.groups()))}
+        match.update((name, group or "") for name, group in m.groupdict().items())
+        hit = Hit(rule, match, regex.keyword)
+        found.add(regex.rank, hit)  # a rule's other regexes need not run
+        return hit
+
+
+def comparable_key(rule: RuleSpec) -> str:
+    """The rule's EventKey as compared: a QR scene's without its `qrscene_` prefix."""
+    if rule.event.lower() in SCENE_EVENTS:
+        return rule.event_key.removeprefix(SCENE_PREFIX)
+    return rule.event_key
+
+
+class _Automaton:
+    """pyahocorasick, holding every value stored under a word, empty-safe."""
+
+    def __init__(self) -> None:
+        self._automaton = ahocorasick.Automaton()
+        self._ready = False
+
+    def add(self, word: str, value: Any) -> None:
+        if not word:
+            return
+        existing = self._automaton.get(word, None)
+        if existing is None:
+            self._automaton.add_word(word, [value])
+        else:
+            existing.append(value)
+
+    def finish(self) -> None:
+        if len(self._automaton):
+            self._automaton.make_automaton()
+            self._ready = True
+
+    def values_in(self, text: str) -> Iterator[Any]:
+        if self._ready:
+            for _end, values in self._automaton.iter(text):
+                yield from values

@@ -1,0 +1,81 @@
+"""Trying a message against an account's saved rules: which rule would answer, why, and
+the exact reply XML. Nothing is stored and nothing is sent to WeChat; cooldowns are
+not applied (a trial has no follower history), and the page says so.
+"""
+
+import time
+from dataclasses import dataclass, field
+from itertools import islice
+
+from autoreply.lookups import tables
+from autoreply.models import Account
+from autoreply.rules import loading
+from autoreply.rules.matching import Hit
+from autoreply.rules.rendering import Decision, answer
+from wechat.messages import Message, parse_message
+from wechat.xmlwriter import write_xml
+
+TRIAL_OPENID = "o_trial_in_admin"
+MAX_CANDIDATES = 10
+
+# The fields each kind of trial message carries besides the header.
+SAMPLE_FIELDS = {
+    "text": lambda t: {"Content": t.text},
+    "voice": lambda t: {"MediaId": t.media_id or "VOICE_MEDIA_ID", "Format": "amr",
+                        "Recognition": t.text},
+    "image": lambda t: {"PicUrl": "http://mmbiz.qpic.cn/trial.jpg",
+                        "MediaId": t.media_id or "IMAGE_MEDIA_ID"},
+    "location": lambda t: {"Location_X": 23.134521, "Location_Y": 113.358803, "Scale": 20,
+                           "Label": t.text or "广州市海珠区"},
+    "event": lambda t: {"Event": t.event, "EventKey": t.event_key},
+}  # fmt: skip
+KINDS = tuple(SAMPLE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What the operator typed: a message kind and its text, or an event and its key."""
+
+    kind: str = "text"
+    text: str = ""
+    event: str = ""
+    event_key: str = ""
+    media_id: str = ""
+
+
+@dataclass
+class Trial:
+    message: Message
+    inbound_xml: bytes
+    candidates: list[Hit] = field(default_factory=list)
+    decision: Decision | None = None
+
+    @property
+    def winner(self) -> Hit | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def try_message(account: Account, attempt: Attempt) -> Trial:
+    """Match `attempt` against the account's enabled rules as saved now, and render."""
+    header = {"ToUserName": account.original_id or "gh_trial", "FromUserName": TRIAL_OPENID,
+              "CreateTime": int(time.time()),
+              "MsgType": "event" if attempt.kind == "event" else attempt.kind}  # fmt: skip
+    if attempt.kind != "event":
+        header["MsgId"] = time.time_ns() // 1000
+    inbound = write_xml({**header, **SAMPLE_FIELDS[attempt.kind](attempt)})
+    message = parse_message(inbound)
+    index = loading.load_index(account.pk)
+    candidates = list(islice(index.candidates(message), MAX_CANDIDATES))
+    winner = candidates[0] if candidates else None
+    decision = answer(winner, message, tables.load(account.pk), int(time.time()))
+    return Trial(message, inbound, candidates, decision)
+
+
+def reason(hit: Hit) -> str:
+    """Why `hit` matched, in the operator's words."""
+    if hit.keyword is not None:
+        return f"{hit.keyword.mode} keyword “{hit.keyword.pattern}” matched “{hit.match['0']}”"
+    if hit.rule.msg_type == "event":
+        key = f" with key “{hit.rule.event_key}”" if hit.rule.event_key else ""
+        return f"a rule for the {hit.rule.event} event{key}"
+    return f"a rule for every {hit.rule.msg_type} message (no keywords)"

@@ -1,0 +1,201 @@
+"""Storing messages once: the SQL of the webhook's hot path.
+
+The database decides what is a retry: one statement inserts the message with
+`ON CONFLICT DO NOTHING` on its dedup key and, only when the row is new, brings the
+sender's Follower row up to date (`ON CONFLICT DO UPDATE`, so two workers never race).
+Nothing is read first, so there is no read-then-write window between workers.
+"""
+
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import InterfaceError, OperationalError, connections
+
+from autoreply.choices import Status
+from autoreply.conf import setting
+from autoreply.rules.rendering import Decision
+from autoreply.webhook.statements import Prepared
+from wechat.messages import Message
+
+
+def database() -> str:
+    """The alias of the webhook's own connection (AUTOREPLY_WEBHOOK_DATABASE)."""
+    return setting("AUTOREPLY_WEBHOOK_DATABASE")  # type: ignore[no-any-return]
+
+
+INSERT = """
+WITH ins AS (
+    INSERT INTO autoreply_message
+        (account_id, dedup_key, msg_id, from_user, to_user, create_time, msg_type, event,
+         event_key, text, fields, raw_xml, status, rule_id, reply, error, handling_ms, retries)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, 0)
+    ON CONFLICT (account_id, dedup_key) DO NOTHING
+    RETURNING id, received_at
+), fol AS (
+    INSERT INTO autoreply_follower AS f
+        (account_id, openid, subscribed, subscribed_at, unsubscribed_at, first_seen,
+         last_seen, message_count)
+    SELECT %s, %s, %s, to_timestamp(%s), to_timestamp(%s), received_at, received_at, 1 FROM ins
+    ON CONFLICT (account_id, openid) DO UPDATE SET
+        last_seen = GREATEST(f.last_seen, EXCLUDED.last_seen),
+        message_count = f.message_count + 1,
+        subscribed_at = GREATEST(f.subscribed_at, EXCLUDED.subscribed_at),
+        unsubscribed_at = GREATEST(f.unsubscribed_at, EXCLUDED.unsubscribed_at),
+        -- the latest (un)subscribe by CreateTime wins, whatever order they arrive in
+        subscribed = CASE
+            WHEN EXCLUDED.subscribed_at >= COALESCE(f.unsubscribed_at, '-infinity') THEN true
+            WHEN EXCLUDED.unsubscribed_at >= COALESCE(f.subscribed_at, '-infinity') THEN false
+            ELSE COALESCE(f.subscribed, EXCLUDED.subscribed)
+        END
+)
+SELECT id FROM ins
+"""
+
+# A repeat delivery: count it and read how the first one was answered.
+RETRY = """
+UPDATE autoreply_message SET retries = retries + 1
+WHERE account_id = %s AND dedup_key = %s
+RETURNING id, status, reply, received_at < now() - make_interval(secs => %s)
+"""
+
+# Handling a row afresh when its first delivery was never answered (deadline, or died).
+TAKE_OVER = """
+UPDATE autoreply_message SET status = %s, rule_id = %s, reply = %s, error = %s, handling_ms = %s
+WHERE id = %s AND (status = 'deadline' OR status = 'pending' AND
+                   received_at < now() - make_interval(secs => %s))
+RETURNING id
+"""
+
+FINISH = """
+UPDATE autoreply_message SET status = %s, rule_id = %s, reply = %s, error = %s, handling_ms = %s
+WHERE id = %s
+"""
+
+RECENTLY_ANSWERED = """
+SELECT 1 FROM autoreply_message
+WHERE account_id = %s AND from_user = %s AND rule_id = %s AND status IN ('reply', 'silence')
+  AND received_at > now() - make_interval(secs => %s)
+LIMIT 1
+"""
+
+DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
+SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The stored row a repeat delivery ran into."""
+
+    id: int
+    status: str
+    reply: bytes
+    stale: bool  # older than the deadline
+
+
+def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
+    """FromUserName + MsgId for messages (MsgIds collide across users); FromUserName +
+    CreateTime + Event + EventKey for events; the whole body when neither applies.
+    Hashed to 16 bytes, so a long EventKey (a VIEW URL) still fits the unique index."""
+    if message.is_event:
+        parts = [
+            "event",
+            message.from_user,
+            str(message.create_time),
+            message.event,
+            message.event_key,
+        ]
+    elif message.msg_id is not None:
+        parts = ["msg", message.from_user, str(message.msg_id)]
+    else:  # WeChat's retries are byte-identical
+        parts = ["raw", hashlib.sha256(raw_xml).hexdigest()]
+    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).digest()
+    return uuid.UUID(bytes=digest)
+
+
+def insert(
+    account_id: int,
+    message: Message,
+    raw_xml: bytes,
+    key: uuid.UUID,
+    decision: Decision,
+    handling_ms: float,
+) -> int | None:
+    """Store a new message with its answer; None when the key was already stored."""
+    subscribed = SUBSCRIPTION_EVENTS.get(message.event.lower(), True) if message.is_event else True
+    event = message.event.lower() if message.is_event else ""
+    params = [
+        account_id, key, message.msg_id, message.from_user, message.to_user,
+        message.create_time, message.msg_type, message.event, message.event_key, message.text,
+        json.dumps(message.fields, ensure_ascii=False), xml_text(raw_xml), decision.status,
+        decision.rule_id, decision.reply.decode(), decision.error, handling_ms,
+        account_id, message.from_user, subscribed,
+        message.create_time if event == "subscribe" else None,
+        message.create_time if event == "unsubscribe" else None,
+    ]  # fmt: skip
+    row = _run(INSERT, params, prepared=PREPARED_INSERT)
+    return int(row[0]) if row else None
+
+
+def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
+    row = _run(RETRY, [account_id, key, deadline])
+    if row is None:  # deleted meanwhile
+        return None
+    return Earlier(row[0], row[1], row[2].encode(), bool(row[3]))
+
+
+def take_over(row_id: int, decision: Decision, handling_ms: float, deadline: float) -> bool:
+    """Claim an unanswered row for this delivery; False when another got there first."""
+    return _run(TAKE_OVER, [*_answer(decision, handling_ms), row_id, deadline]) is not None
+
+
+def finish(row_id: int, decision: Decision, handling_ms: float) -> None:
+    _run(FINISH, [*_answer(decision, handling_ms), row_id])
+
+
+def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) -> bool:
+    return _run(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds]) is not None
+
+
+def _run(
+    sql: str, params: list[object], prepared: Prepared | None = None
+) -> tuple[Any, ...] | None:
+    """Execute on the webhook's connection; the first row, if any. A connection the server
+    dropped while it sat idle is replaced once (the statements are safe to repeat: the
+    INSERT is idempotent, and at worst a retry is counted twice)."""
+    connection = connections[database()]
+    for attempt in (1, 2):
+        try:
+            if prepared and not connection.in_atomic_block:
+                return prepared.first_row(connection, params)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone() if cursor.description else None
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()
+    return None  # not reached
+
+
+def xml_text(raw_xml: bytes) -> str:
+    """The XML as text: UTF-8, as WeChat sends, or the encoding its declaration names."""
+    try:
+        return raw_xml.decode()
+    except UnicodeDecodeError:
+        declared = DECLARED_ENCODING.match(raw_xml)
+        try:
+            return raw_xml.decode(declared.group(1).decode() if declared else "", "replace")
+        except LookupError:  # no declaration, or a codec Python does not know
+            return raw_xml.decode(errors="replace")
+
+
+def _answer(decision: Decision, handling_ms: float) -> list[object]:
+    return [decision.status, decision.rule_id, decision.reply.decode(), decision.error, handling_ms]
+
+
+PENDING = Decision(Status.PENDING)
