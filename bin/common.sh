@@ -16,3 +16,21 @@ ensure_venv() {
         touch "$stamp"
     fi
 }
+
+# Install Debian packages whose command is missing, as root with apt-get; each argument is
+# COMMAND:PACKAGE. Tests that need one say why they skip when it could not be installed.
+ensure_debian_packages() {
+    local wanted=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || [ -x "/usr/sbin/${pair%%:*}" ] || wanted+=("${pair#*:}")
+    done
+    [ ${#wanted[@]} -gt 0 ] || return 0
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+        echo "Missing ${wanted[*]}: install them (apt-get install ${wanted[*]}) for every test to run." >&2
+        return 0
+    fi
+    echo "Installing ${wanted[*]} for the tests ..."
+    apt-get install -y -qq "${wanted[@]}" >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get install -y -qq "${wanted[@]}" >/dev/null; } \
+        || echo "Could not install ${wanted[*]}; the tests that need them will say why they skip." >&2
+}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 
@@ -48,11 +49,19 @@ def words(name: str, default: str) -> list[str]:
     return [w.strip() for w in os.environ.get(name, default).split(",") if w.strip()]
 
 
-def secret_key(name: str, fallback_file: Path) -> str:
-    """The env var, else a key generated once for this checkout and kept (mode 600) in
-    `fallback_file`: never a default written in code, and every worker shares it."""
+def secret_key(name: str, fallback_file: Path, *, required: bool) -> str:
+    """The env var, else (unless `required`) a key generated once for this checkout and
+    kept (mode 600) in `fallback_file`: never a default written in code, and every worker
+    of the checkout shares it. Several nodes need one key set on each: `required`."""
     if os.environ.get(name):
         return os.environ[name]
+    if required:
+        raise ImproperlyConfigured(
+            f"{name} is not set. In production (DJANGO_DEBUG off, DJANGO_ALLOWED_HOSTS naming "
+            "a real host) every node must be given the same key, or admin logins break "
+            "between nodes: generate one with `python -c 'import secrets; "
+            f"print(secrets.token_urlsafe(50))'` and set {name} to it on every node."
+        )
     if not fallback_file.exists():
         fallback_file.parent.mkdir(parents=True, exist_ok=True)
         try:

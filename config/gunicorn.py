@@ -9,3 +9,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 timeout = 30
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Bad settings stop the start: Django's system checks run as `manage.py` runs them,
+    before any worker forks (gunicorn prints the error and exits 1)."""
+    import django
+    from django.core import checks
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    serious = [m for m in checks.run_checks() if m.is_serious() and not m.is_silenced()]
+    if serious:
+        raise RuntimeError(
+            "autoreply's settings do not pass its checks:\n" + "\n".join(map(str, serious))
+        )

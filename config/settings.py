@@ -15,15 +15,28 @@ LOCAL_DATABASE_URL = "postgres://autoreply@127.0.0.1:{}/autoreply".format(
     env.integer("AUTOREPLY_PGPORT", 54329, minimum=1)
 )
 
-SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY", LOCAL_DIR / "secret_key")
 DEBUG = env.flag("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env.words("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env.words("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# Serving a real host name with DEBUG off is production: there the safe settings below
+# are the defaults, and nothing falls back to a key made up for this checkout.
+PRODUCTION = not DEBUG and any(host not in env.LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
+SECRET_KEY = env.secret_key("DJANGO_SECRET_KEY", LOCAL_DIR / "secret_key", required=PRODUCTION)
 
-# TLS ends at the reverse proxy in front of us.
+# TLS ends at the reverse proxy in front of us; it redirects plain HTTP itself (see
+# deploy/nginx), so Django does not unless asked: the webhook must never be redirected
+# (WeChat does not follow redirects on POST), and neither must a load balancer's probe.
 SECURE_SSL_REDIRECT = env.flag("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.flag(
+    "DJANGO_SECURE_COOKIES", PRODUCTION or SECURE_SSL_REDIRECT
+)
+SECURE_HSTS_SECONDS = env.integer("DJANGO_SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.flag("DJANGO_SECURE_HSTS_PRELOAD", True)
+# security.W008 asks Django to redirect to HTTPS; here the proxy does (see above).
+SILENCED_SYSTEM_CHECKS = [] if SECURE_SSL_REDIRECT else ["security.W008"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,6 +3,9 @@ client that speaks like WeChat's servers (signed, optionally encrypted) to the r
 app. (tests/wechat needs none of this: it runs without Django.)"""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,19 @@ def acme(db):
 def bot(acme) -> WeChatClient:
     """WeChat's servers, speaking to the rule-less `acme` account."""
     return WeChatClient(acme)
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> Path:
+    """The admin's static files, collected as production serves them (whitenoise)."""
+    from tests.gunicorn_server import ROOT
+
+    root = tmp_path_factory.mktemp("static")
+    env = {**os.environ, "DJANGO_STATIC_ROOT": str(root)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return root

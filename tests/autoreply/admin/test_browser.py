@@ -4,9 +4,6 @@ message to the live webhook and get the reply."""
 
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +11,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 
 from tests.factories import account
-from tests.gunicorn_server import ROOT, gunicorn, post
+from tests.gunicorn_server import gunicorn, post
 from tests.wechat_client import signed_query, text
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,16 +21,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory) -> Path:
-    """The admin's static files, collected as production serves them (whitenoise)."""
-    root = tmp_path_factory.mktemp("static")
-    env = {**os.environ, "DJANGO_STATIC_ROOT": str(root)}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                   cwd=ROOT, env=env, check=True)  # fmt: skip
-    return root
 
 
 @pytest.fixture
