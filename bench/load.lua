@@ -1,11 +1,13 @@
--- wrk load script: WeChat text pushes over one reused signed query string (plain mode).
+-- wrk load script: WeChat text pushes (plain mode), each signed as WeChat signs them.
 --
---   wrk -s bench/load.lua URL -- TEXTS_FILE RUN_ID
+--   wrk -s bench/load.lua URL -- TEXTS_FILE RUN_ID QUERIES_FILE THREADS
 --
 -- Each request is a new message with a unique MsgId (RUN_ID, wrk thread, counter),
--- from one of 1,000 followers, with a text read from TEXTS_FILE (one per line); every
--- 20th request is instead a byte-identical retry of the thread's previous push, as
--- WeChat sends when an answer is slow. done() prints one "BENCH key=value ..." line
+-- from one of 1,000 followers, with a text read from TEXTS_FILE (one per line), POSTed
+-- to a path with a signed query of its own from QUERIES_FILE (a fresh nonce each, as
+-- WeChat does: a signed query is good for one body only); every 20th request is instead
+-- a byte-identical retry of the thread's previous push, as WeChat sends when an answer
+-- is slow. done() prints one "BENCH key=value ..." line
 -- with what was sent and what came back, for bench/e2e.py to parse.
 
 local threads = {}
@@ -27,6 +29,11 @@ function init(args)
     texts[#texts + 1] = line
   end
   run_id = args[2]
+  paths = {}
+  for line in io.lines(args[3]) do
+    paths[#paths + 1] = line
+  end
+  thread_count = tonumber(args[4])
   calls, originals, retries, ok, not_ok = 0, 0, 0, 0, 0
   wrk.headers["Content-Type"] = "text/xml"
 end
@@ -40,8 +47,9 @@ function request()
     local sender = (originals * 7919 + tid * 104729) % SENDERS
     local text = texts[(originals * 31 + tid * 17) % #texts + 1]
     last_body = string.format(PUSH, sender, os.time(), text, run_id, tid, originals)
+    last_path = paths[(originals * thread_count + tid) % #paths + 1]
   end
-  return wrk.format("POST", nil, nil, last_body)
+  return wrk.format("POST", last_path, nil, last_body)
 end
 
 function response(status, headers, body)

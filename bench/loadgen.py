@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -13,7 +14,10 @@ from urllib.parse import urlencode
 from wechat.signature import sign
 
 LUA = Path(__file__).resolve().parent / "load.lua"
-THREADS, CONNECTIONS = 2, 16  # the same load for every case
+THREADS, CONNECTIONS = 2, 32  # the same load for every case
+# Signed queries made per second of a run: more than any case answers (the ceiling's
+# ~11,000/s), so that no query is used twice with different bodies.
+PUSHES_PER_SECOND = 16_000
 TIMEOUT = "5s"  # WeChat gives up after 5 s too
 _runs = itertools.count()
 
@@ -59,22 +63,65 @@ class Load:
         return self.connect + self.read + self.write + self.timeout
 
 
-def signed_url(base: str, slug: str, token: str) -> str:
-    """The webhook URL with a fresh signature, good for the 300 s timestamp window."""
-    timestamp, nonce = str(int(time.time())), "bench42"
-    query = urlencode({"signature": sign(token, timestamp, nonce), "timestamp": timestamp,
-                       "nonce": nonce})  # fmt: skip
-    return f"{base}/wechat/{slug}/?{query}"
+@dataclass(frozen=True)
+class Target:
+    """Where the load goes: a server's webhook for one account, and the account's token."""
+
+    base: str
+    slug: str
+    token: str
+
+    def url(self) -> str:
+        """The webhook URL with a signed query of its own, for one push."""
+        timestamp, nonce = str(int(time.time())), str(random.randrange(10**9))
+        signature = sign(self.token, timestamp, nonce)
+        query = urlencode({"signature": signature, "timestamp": timestamp, "nonce": nonce})
+        return f"{self.base}/wechat/{self.slug}/?{query}"
 
 
-def run(url: str, seconds: int, texts_file: Path) -> Load:
+def signed_paths(target: Target, count: int, folder: Path) -> Path:
+    """`count` webhook paths, each with a signed query of its own (a fresh nonce), good for
+    the 300 s timestamp window; written one per line for load.lua."""
+    timestamp = str(int(time.time()))
+    lines = []
+    for number in range(count):
+        nonce = f"{number:010d}"
+        query = urlencode(
+            {
+                "signature": sign(target.token, timestamp, nonce),
+                "timestamp": timestamp,
+                "nonce": nonce,
+            }
+        )
+        lines.append(f"/wechat/{target.slug}/?{query}")
+    path = folder / "bench-queries.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run(target: Target, seconds: int, texts_file: Path) -> Load:
     """Send for `seconds`; each run's MsgIds start with a run id of its own."""
     run_id = f"{int(time.time()) % 10**7:07d}{next(_runs) % 100:02d}"
-    command = [wrk_binary(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s",
-               f"--timeout={TIMEOUT}", "--latency", "-s", str(LUA), url, "--",
-               str(texts_file), run_id]  # fmt: skip
-    out = subprocess.run(command, check=True, capture_output=True, text=True,
-                         timeout=seconds + 60).stdout  # fmt: skip
+    queries = signed_paths(target, seconds * PUSHES_PER_SECOND, texts_file.parent)
+    command = [
+        wrk_binary(),
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        f"--timeout={TIMEOUT}",
+        "--latency",
+        "-s",
+        str(LUA),
+        target.base,
+        "--",
+        str(texts_file),
+        run_id,
+        str(queries),
+        str(THREADS),
+    ]
+    out = subprocess.run(
+        command, check=True, capture_output=True, text=True, timeout=seconds + 60
+    ).stdout
     line = next((x for x in out.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no BENCH line:\n{out}")

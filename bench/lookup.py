@@ -71,17 +71,17 @@ def texts_file(data: dict[str, str]) -> Path:
     return path
 
 
-def ask(url: str, content: str) -> TextReply:
+def ask(target: loadgen.Target, content: str) -> TextReply:
     """One push through the webhook, to check what the benchmark is about to measure."""
     body = write_xml({"ToUserName": "gh_bench0000001", "FromUserName": "oBenchCheck",
                       "CreateTime": 1, "MsgType": "text", "Content": content,
                       "MsgId": random.getrandbits(62)})  # fmt: skip
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "text/xml"})
+    request = urllib.request.Request(target.url(), data=body, headers={"Content-Type": "text/xml"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return parse_reply(response.read())  # type: ignore[return-value]
 
 
-def check_replies(urls: dict[str, str], data: dict[str, str]) -> list[str]:
+def check_replies(urls: dict[str, loadgen.Target], data: dict[str, str]) -> list[str]:
     key, value = next(iter(data.items()))
     expected = {TEXT: PLAIN, LOOKUP: f"[{key}]的工作台位为[{value}]"}
     got = {slug: ask(url, f"？ {key}").content for slug, url in urls.items()}
@@ -106,7 +106,7 @@ def measure(db: servers.Postgres, env: dict[str, str], texts: Path) -> dict:
     """Warm up the text account, read RSS, warm up the lookup account, read RSS again,
     then the measured runs of both, interleaved (the order alternating)."""
     with servers.Gunicorn("config.wsgi:application", env) as server:
-        urls = {slug: loadgen.signed_url(server.url, slug, e2e.TOKEN) for slug in (TEXT, LOOKUP)}
+        urls = {slug: loadgen.Target(server.url, slug, e2e.TOKEN) for slug in (TEXT, LOOKUP)}
         runs: dict[str, list[Load]] = {TEXT: [loadgen.run(urls[TEXT], WARMUP, texts)]}
         rss_without = server.worker_rss_mib()
         runs[LOOKUP] = [loadgen.run(urls[LOOKUP], WARMUP, texts)]

@@ -62,7 +62,7 @@ def main() -> bool:
         env = e2e.environment(db.url)
         texts, _ = e2e.prepare(env)
         with servers.Gunicorn("config.wsgi:application", env) as server:
-            url = loadgen.signed_url(server.url, e2e.SLUG, e2e.TOKEN)
+            url = loadgen.Target(server.url, e2e.SLUG, e2e.TOKEN)
             loadgen.run(url, e2e.WARMUP, texts)
             spy = threading.Thread(target=record, args=(server.process.pid,))
             spy.start()

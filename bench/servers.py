@@ -87,14 +87,16 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn serving `app` on 127.0.0.1 with WORKERS sync workers."""
+    """gunicorn serving `app` on 127.0.0.1 with WORKERS workers (sync, or as
+    config/gunicorn.py says when the environment has BENCH_GUNICORN_CONFIG)."""
 
     def __init__(self, app: str, env: dict[str, str]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [str(VENV_BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", str(WORKERS), "--worker-class", "sync",
-                   "--log-level", "warning"]  # fmt: skip
+        command = [str(VENV_BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}"]
+        if env.get("BENCH_GUNICORN_CONFIG"):  # as README runs production; its access log
+            command += ["--config", "config/gunicorn.py", "--access-logfile", os.devnull]
+        command += ["--workers", str(WORKERS), "--log-level", "warning"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
 
     def __enter__(self) -> "Gunicorn":

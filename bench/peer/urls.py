@@ -1,5 +1,11 @@
+"""One webhook route; BENCH_PEER chooses which peer serves it (orm or lean)."""
+
+import os
+
 from django.urls import path
 
-from bench.peer.views import webhook
+from bench.peer.views import lean_webhook, webhook
 
-urlpatterns = [path("wechat/<slug:slug>/", webhook)]
+VIEWS = {"orm": webhook, "lean": lean_webhook}
+
+urlpatterns = [path("wechat/<slug:slug>/", VIEWS[os.environ.get("BENCH_PEER", "orm")])]
