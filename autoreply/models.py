@@ -15,6 +15,9 @@ from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, R
 from autoreply.text import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
+# The account's secrets, listed once: the rules file writes them only with --with-secrets,
+# an import that omits one keeps the stored value, and the admin masks them.
+SECRET_FIELDS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
 
 
 class Account(models.Model):
@@ -119,7 +122,7 @@ class Keyword(models.Model):
 
 
 class Reply(models.Model):
-    """One passive reply; which fields matter depends on its type (see REPLY_FIELDS)."""
+    """One passive reply; which fields matter depends on its type (wechat.replies.REPLY_KINDS)."""
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="replies")
     order = models.PositiveSmallIntegerField(default=0)
