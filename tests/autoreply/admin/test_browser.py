@@ -19,9 +19,16 @@ from tests.wechat_client import signed_query, text
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine's notes advise: no background traffic on a closed network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,8 +38,12 @@ def static_root(tmp_path_factory) -> Path:
     """The admin's static files, collected as production serves them (whitenoise)."""
     root = tmp_path_factory.mktemp("static")
     env = {**os.environ, "DJANGO_STATIC_ROOT": str(root)}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                   cwd=ROOT, env=env, check=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     return root
 
 
@@ -42,8 +53,10 @@ def browser(monkeypatch):
     # stay sequential, which is what Django's guard is for.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}: bin/test installs Debian's `chromium` "
-                    "package when run as root with apt-get; it could not here")  # fmt: skip
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: bin/test installs Debian's `chromium` "
+            "package when run as root with apt-get; it could not here"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -298,8 +298,10 @@ def test_commands_exit_non_zero(db, tmp_path):
     path.write_text('{"accounts": [{"slug": "x"}]}', encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "manage.py", "import_rules", str(path)],
-        cwd=FIXTURES.parent, capture_output=True, text=True,
+        cwd=FIXTURES.parent,
+        capture_output=True,
+        text=True,
         env={**os.environ, "DATABASE_URL": test_database_url()},
-    )  # fmt: skip
+    )
     assert result.returncode != 0
     assert "name: required for a new account" in result.stderr
