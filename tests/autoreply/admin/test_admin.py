@@ -1,6 +1,7 @@
 """Operators' flows through the admin (Django's test client), each checked against the
 live webhook where it changes what followers get."""
 
+import json
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.auth.models import User
 from autoreply.models import Account, Message, Rule
 from tests.factories import rule, text_rule
 from tests.wechat_client import event
+from wechat.replies import REPLY_KINDS
 
 ADD = "/admin/autoreply/rule/add/"
 
@@ -297,3 +299,14 @@ def test_admin_pages_render(operator, demo, wechat):
 def test_the_admin_needs_a_login(client, demo):
     assert client.get("/admin/autoreply/rule/try/").status_code == 302
     assert client.get("/admin/autoreply/rule/").status_code == 302
+
+
+def test_the_rule_page_gets_each_reply_types_fields_from_the_declaration(operator, acme):
+    page = operator.get(ADD).content.decode()
+    found = re.search(r'<script id="reply-fields" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    declared = json.loads(found.group(1))
+    assert declared["fields"] == {name: list(k.field_names) for name, k in REPLY_KINDS.items()}
+    assert declared["articles"] == ["news"]
+    for name in {field for fields in declared["fields"].values() for field in fields}:
+        assert f'name="replies-__prefix__-{name}"' in page  # every field has its input

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from autoreply.models import Account, LookupEntry, Rule
+from autoreply.models import SECRET_FIELDS, Account, LookupEntry, Rule
 from tests.factories import DEMO_KEY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
@@ -108,6 +108,17 @@ def test_secrets_are_exported_only_when_asked(demo):
     plain = export()
     assert "spamtest" not in plain and DEMO_KEY not in plain
     assert '"token": "spamtest"' in export("--with-secrets")
+
+
+def test_every_secret_field_and_only_those_is_held_back(demo):
+    plain = json.loads(export())["accounts"][0]
+    full = json.loads(export("--with-secrets"))["accounts"][0]
+    assert set(full) - set(plain) == set(SECRET_FIELDS)
+
+
+def test_exporting_an_unknown_account_names_it(db):
+    with pytest.raises(CommandError, match="no account with slug 'nope'"):
+        call_command("export_rules", "--account", "nope")
 
 
 def test_an_import_without_secrets_keeps_the_stored_ones(demo, tmp_path):
