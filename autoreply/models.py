@@ -15,8 +15,7 @@ from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, R
 from autoreply.text import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
-# The account's secrets, listed once: the rules file writes them only with --with-secrets,
-# an import that omits one keeps the stored value, and the admin masks them.
+# Account secrets: exported only --with-secrets, kept when an import omits one, masked.
 SECRET_FIELDS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
 
 
@@ -98,10 +97,6 @@ class Rule(models.Model):
 
     def clean(self) -> None:
         validation.check_rule(self)
-
-    @property
-    def answers_events(self) -> bool:
-        return self.msg_type == MsgType.EVENT
 
 
 class Keyword(models.Model):

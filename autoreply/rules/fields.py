@@ -1,6 +1,7 @@
-"""The rule's fields, declared once: their JSON types and defaults in the rules file, and
-where the admin shows them. The rules file's schema, import, export and the admin's
-fieldsets read this table; `loading` reads what matching needs from `RuleSpec` itself.
+"""The rule's fields, declared once: their JSON types in the rules file and where the
+admin shows them; a file that leaves one out gets the model field's default. The rules
+file's schema, import, export and the admin's fieldsets read this table; `loading` reads
+what matching needs from `RuleSpec` itself.
 
 A model field of Rule, Keyword, Reply or Article is either declared (here, or for
 replies and articles in `wechat.replies`) or listed in INTERNAL_FIELDS; a test holds
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.models import Rule
 from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
 ABOUT, WHEN, HOW = "about", "when", "how"
@@ -24,7 +26,6 @@ class RuleField:
 
     name: str
     json_type: type
-    default: Any = None  # what a file that leaves it out means; None: the file must give it
     part: bool = False  # keywords and replies are rows of their own, not Rule columns
     fieldset: str = ABOUT
 
@@ -32,15 +33,15 @@ class RuleField:
 # In the rules file's order: export writes the keys in this order.
 RULE_FIELDS = (
     RuleField("name", str),
-    RuleField("priority", int, 0),
-    RuleField("enabled", bool, True),
-    RuleField("msg_type", str, "any", fieldset=WHEN),
-    RuleField("event", str, "", fieldset=WHEN),
-    RuleField("event_key", str, "", fieldset=WHEN),
-    RuleField("keywords", list, [], part=True),
-    RuleField("reply_mode", str, "random", fieldset=HOW),
-    RuleField("cooldown_seconds", int, 0, fieldset=WHEN),
-    RuleField("replies", list, [], part=True),
+    RuleField("priority", int),
+    RuleField("enabled", bool),
+    RuleField("msg_type", str, fieldset=WHEN),
+    RuleField("event", str, fieldset=WHEN),
+    RuleField("event_key", str, fieldset=WHEN),
+    RuleField("keywords", list, part=True),
+    RuleField("reply_mode", str, fieldset=HOW),
+    RuleField("cooldown_seconds", int, fieldset=WHEN),
+    RuleField("replies", list, part=True),
 )
 RULE_COLUMNS = tuple(field.name for field in RULE_FIELDS if not field.part)
 KEYWORD_FIELDS = ("mode", "pattern")
@@ -65,12 +66,13 @@ DECLARED_FIELDS = {
 
 
 def rule_defaults() -> dict[str, Any]:
-    """Every rule key with its default (lists fresh each time, so no caller shares one)."""
-    return {field.name: _copy(field.default) for field in RULE_FIELDS}
-
-
-def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
+    """Every rule key with what a file that leaves it out means: the model field's default
+    ('' for text without one), no keywords, no replies (a silence). The name has none to
+    speak of: the schema requires it."""
+    return {
+        field.name: [] if field.part else Rule._meta.get_field(field.name).get_default()
+        for field in RULE_FIELDS
+    }
 
 
 def fieldsets() -> list[tuple[Any, dict[str, list[str]]]]:

@@ -56,13 +56,24 @@ def test_loading_reads_every_field_rule_spec_has():
     assert set(loading.RULE_COLUMNS) <= {"id", *fields.RULE_COLUMNS}
 
 
-def test_rule_defaults_are_fresh_and_typed():
+def test_rule_defaults_are_the_contracts_and_fresh_each_time():
     first, second = fields.rule_defaults(), fields.rule_defaults()
+    assert first == {
+        "name": "",
+        "priority": 0,
+        "enabled": True,
+        "msg_type": "any",
+        "event": "",
+        "event_key": "",
+        "keywords": [],
+        "reply_mode": "random",
+        "cooldown_seconds": 0,
+        "replies": [],
+    }
     first["keywords"].append("x")
     assert second["keywords"] == []
     for field in fields.RULE_FIELDS:
-        assert field.default is None or isinstance(field.default, field.json_type), field.name
-    assert list(first) == [field.name for field in fields.RULE_FIELDS]
+        assert isinstance(first[field.name], field.json_type), field.name
 
 
 def test_admin_fieldsets_show_every_rule_column_once():
