@@ -76,7 +76,6 @@ _TITLE = ReplyField("title", "Title")
 _DESCRIPTION = ReplyField("description", "Description")
 _URLS = (ReplyField("music_url", "MusicUrl"), ReplyField("hq_music_url", "HQMusicUrl"))
 _THUMB = ReplyField("thumb_media_id", "ThumbMediaId", required=True)
-_TRANSFER = ("transfer_customer_service", "transfer to customer service")
 ARTICLE_FIELDS = (_TITLE, _DESCRIPTION, ReplyField("pic_url", "PicUrl"), ReplyField("url", "Url"))
 REPLY_KINDS: dict[str, ReplyKind] = {
     kind.name: kind
@@ -88,13 +87,14 @@ REPLY_KINDS: dict[str, ReplyKind] = {
         ReplyKind("music", "music", MusicReply, "Music", (_TITLE, _DESCRIPTION, *_URLS, _THUMB)),
         ReplyKind("news", "news (articles)", NewsReply, "Articles", articles=True),
         ReplyKind(
-            *_TRANSFER,
+            "transfer_customer_service",
+            "transfer to customer service",
             TransferCustomerServiceReply,
             "TransInfo",
             (ReplyField("kf_account", "KfAccount"),),
             answers_events=False,
             optional_group=True,
-            heading=_TRANSFER[1],
+            heading="transfer to customer service",
             blank="(any agent)",
         ),
     )
