@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from wechat.replies import REPLY_KINDS
+
 
 class EncryptionMode(models.TextChoices):
     """As on the WeChat platform's server configuration page."""
@@ -38,37 +40,11 @@ class ReplyMode(models.TextChoices):
     FIRST = "first", "always the first"
 
 
-class ReplyType(models.TextChoices):
-    TEXT = "text", "text"
-    IMAGE = "image", "image"
-    VOICE = "voice", "voice"
-    VIDEO = "video", "video"
-    MUSIC = "music", "music"
-    NEWS = "news", "news (articles)"
-    TRANSFER_CUSTOMER_SERVICE = "transfer_customer_service", "transfer to customer service"
-
-
-# The fields each reply type uses, in rules-file order; required ones first, marked True.
-REPLY_FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
-    ReplyType.TEXT: (("content", True),),
-    ReplyType.IMAGE: (("media_id", True),),
-    ReplyType.VOICE: (("media_id", True),),
-    ReplyType.VIDEO: (("media_id", True), ("title", False), ("description", False)),
-    ReplyType.MUSIC: (
-        ("title", False),
-        ("description", False),
-        ("music_url", False),
-        ("hq_music_url", False),
-        ("thumb_media_id", True),
-    ),
-    ReplyType.NEWS: (),
-    ReplyType.TRANSFER_CUSTOMER_SERVICE: (("kf_account", False),),
-}
-ARTICLE_FIELDS = ("title", "description", "pic_url", "url")
-
-# WeChat shows one article when answering a follower's message, up to 8 for an event.
-MAX_ARTICLES_FOR_MESSAGE = 1
-MAX_ARTICLES_FOR_EVENT = 8
+# Derived from the one declaration of reply types (wechat.replies.REPLY_KINDS):
+# ReplyType.TEXT == "text", ReplyType.TRANSFER_CUSTOMER_SERVICE == "transfer_customer_service".
+ReplyType = models.TextChoices(
+    "ReplyType", [(name.upper(), (name, kind.label)) for name, kind in REPLY_KINDS.items()]
+)
 
 # WeChat's clients refuse longer text replies in practice.
 MAX_TEXT_BYTES = 2047

@@ -1,4 +1,4 @@
-"""Why a webhook call is refused, beyond the protocol errors of `wechat.errors`.
+"""Why a webhook call or an import is refused, beyond the protocol errors of `wechat.errors`.
 
 The view maps every one of these (and wechat's) to an HTTP status in one table.
 """
@@ -22,3 +22,12 @@ class BadRequest(WeChatError):
     """An authenticated call that lacks what its kind needs (e.g. GET without echostr)."""
 
     code = -40002
+
+
+class ImportRefused(ValueError):
+    """A file (rules, the platform's settings, a spreadsheet) cannot be imported, and
+    nothing was written; `problems` says where and why, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems

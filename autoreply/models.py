@@ -15,6 +15,8 @@ from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, R
 from autoreply.text import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
+# Account secrets: exported only --with-secrets, kept when an import omits one, masked.
+SECRET_FIELDS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
 
 
 class Account(models.Model):
@@ -96,10 +98,6 @@ class Rule(models.Model):
     def clean(self) -> None:
         validation.check_rule(self)
 
-    @property
-    def answers_events(self) -> bool:
-        return self.msg_type == MsgType.EVENT
-
 
 class Keyword(models.Model):
     """One way a follower's text can select its rule; any one is enough."""
@@ -119,7 +117,7 @@ class Keyword(models.Model):
 
 
 class Reply(models.Model):
-    """One passive reply; which fields matter depends on its type (see REPLY_FIELDS)."""
+    """One passive reply; which fields matter depends on its type (wechat.replies.REPLY_KINDS)."""
 
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="replies")
     order = models.PositiveSmallIntegerField(default=0)

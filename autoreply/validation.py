@@ -11,11 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from autoreply.choices import (
-    ARTICLE_FIELDS,
-    MAX_ARTICLES_FOR_EVENT,
-    MAX_ARTICLES_FOR_MESSAGE,
     MAX_TEXT_BYTES,
-    REPLY_FIELDS,
     TEXT_BEARING,
     EncryptionMode,
     KeywordMode,
@@ -24,6 +20,7 @@ from autoreply.choices import (
 )
 from autoreply.templating import TemplateError, compile_template
 from autoreply.text import normalize
+from wechat.replies import ARTICLE_FIELDS, NEWS_LIMIT_EVENT, REPLY_KINDS, max_articles
 
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 
@@ -82,21 +79,21 @@ def check_templates(instance: Any, fields: Iterable[str]) -> None:
 
 
 def check_reply(reply: Any) -> None:
-    fields = REPLY_FIELDS.get(reply.type)
-    if fields is None:
+    kind = REPLY_KINDS.get(reply.type)
+    if kind is None:
         raise error("type", f"Unknown reply type {reply.type!r}.", "bad_reply_type")
-    for field, required in fields:
-        if required and not getattr(reply, field).strip():
-            label = reply._meta.get_field(field).verbose_name
+    for field in kind.fields:
+        if field.required and not getattr(reply, field.name).strip():
+            label = reply._meta.get_field(field.name).verbose_name
             article = "An" if reply.type[0] in "aeiou" else "A"
             raise error(
-                field, f"{article} {reply.type} reply needs a {label}.", "reply_field_missing"
+                field.name, f"{article} {reply.type} reply needs a {label}.", "reply_field_missing"
             )
-    check_templates(reply, [field for field, _ in fields])
+    check_templates(reply, kind.field_names)
 
 
 def check_article(article: Any) -> None:
-    check_templates(article, ARTICLE_FIELDS)
+    check_templates(article, [field.name for field in ARTICLE_FIELDS])
 
 
 def check_lookup_entry(entry: Any) -> None:
@@ -121,20 +118,23 @@ def check_rule_parts(
 
 
 def check_reply_on_rule(rule: Any, reply: Any, article_count: int) -> None:
-    if reply.type == ReplyType.TRANSFER_CUSTOMER_SERVICE and rule.msg_type == MsgType.EVENT:
+    kind = REPLY_KINDS.get(reply.type)
+    if kind is None:
+        return  # check_reply names the unknown type
+    if not kind.answers_events and rule.msg_type == MsgType.EVENT:
         raise error(
             "type",
-            "Transfer to customer service answers follower messages only, never events.",
+            f"{kind.label.capitalize()} answers follower messages only, never events.",
             "transfer_on_event",
         )
-    if reply.type != ReplyType.NEWS:
+    if not kind.articles:
         return
-    limit = MAX_ARTICLES_FOR_EVENT if rule.msg_type == MsgType.EVENT else MAX_ARTICLES_FOR_MESSAGE
+    limit = max_articles(answering_event=rule.msg_type == MsgType.EVENT)
     if not 1 <= article_count <= limit:
         why = (
-            "a rule for events may carry up to 8"
-            if limit == MAX_ARTICLES_FOR_EVENT
-            else "WeChat shows only 1 when answering a follower's message"
+            f"a rule for events may carry up to {limit}"
+            if limit == NEWS_LIMIT_EVENT
+            else f"WeChat shows only {limit} when answering a follower's message"
         )
         raise error(
             "articles",

@@ -1,143 +1,147 @@
-"""Passive replies: the frozen reply types, their XML layout as data, and the way back.
+"""Passive replies: the reply types declared once (REPLY_KINDS), their XML, and the way back.
 
 https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeAlias
 
 from wechat.document import read_document
 from wechat.errors import ReplyError
+from wechat.reply_values import (
+    Article,
+    ImageReply,
+    MusicReply,
+    NewsReply,
+    Reply,
+    TextReply,
+    TransferCustomerServiceReply,
+    VideoReply,
+    VoiceReply,
+)
 from wechat.xmlwriter import write_xml
 
+# The reply values are part of this module's interface: `from wechat.replies import TextReply`.
+__all__ = ["ARTICLE_FIELDS", "REPLY_KINDS", "ReplyField", "ReplyKind", "kind_of", "max_articles"]
+__all__ += ["Article", "ImageReply", "MusicReply", "NewsReply", "parse_reply", "render_reply"]
+__all__ += ["Reply", "TextReply", "TransferCustomerServiceReply", "VideoReply", "VoiceReply"]
+
+
 MAX_BYTES = 1_048_576
-# WeChat shows one article when answering a follower's message, up to eight otherwise.
+# WeChat shows one article when answering a follower's message, up to eight for an event.
 NEWS_LIMIT_MESSAGE = 1
 NEWS_LIMIT_EVENT = 8
 
 
 @dataclass(frozen=True, slots=True)
-class TextReply:
-    content: str
+class ReplyField:
+    """One text value of a reply: its attribute (also the rules file's key and the Reply
+    model's field), its XML tag, and whether a rule's reply must fill it."""
+
+    name: str
+    tag: str
+    required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class ImageReply:
-    media_id: str
+class ReplyKind:
+    """One reply type, declared once: everything else (the rules file, the admin, the
+    renderer, the simulator) reads it from here.
 
+    `name` is both the reply's MsgType and the rules file's `type`. The values go inside
+    the XML element `group` ('' for none); `fields` are in rules-file order, which is also
+    the XML order. A kind with `articles` carries news articles (ARTICLE_FIELDS) instead.
+    """
 
-@dataclass(frozen=True, slots=True)
-class VoiceReply:
-    media_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class VideoReply:
-    media_id: str
-    title: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class MusicReply:
-    thumb_media_id: str
-    title: str = ""
-    description: str = ""
-    music_url: str = ""
-    hq_music_url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    title: str
-    description: str = ""
-    pic_url: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class NewsReply:
-    articles: tuple[Article, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TransferCustomerServiceReply:
-    """Hands the conversation to customer service, to one agent when `kf_account` is set."""
-
-    kf_account: str = ""
-
-
-Reply: TypeAlias = (
-    TextReply
-    | ImageReply
-    | VoiceReply
-    | VideoReply
-    | MusicReply
-    | NewsReply
-    | TransferCustomerServiceReply
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where a reply's attributes go: (tag, attribute) pairs, inside `group` unless it is ''."""
-
-    msg_type: str
-    group: str
-    tags: tuple[tuple[str, str], ...]
-    required: tuple[str, ...] = ()
+    name: str
+    label: str
+    cls: type[Reply]
+    group: str = ""
+    fields: tuple[ReplyField, ...] = ()
+    articles: bool = False
+    answers_events: bool = True
     optional_group: bool = False  # leave the group out when all its values are empty
+    renders_empty: bool = False  # required for operators, yet an empty one is valid XML
+    heading: str = ""  # how a person calls one (the simulator); default "<name> reply"
+    blank: str = ""  # what it means when every value is empty (the simulator)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields)
 
 
-_TITLE = (("Title", "title"), ("Description", "description"))
-_ARTICLE = (*_TITLE, ("PicUrl", "pic_url"), ("Url", "url"))
-_MEDIA = (("MediaId", "media_id"),)
-_MUSIC = (*_TITLE, ("MusicUrl", "music_url"), ("HQMusicUrl", "hq_music_url"))
-_THUMB = (("ThumbMediaId", "thumb_media_id"),)
-_KF_ACCOUNT = (("KfAccount", "kf_account"),)
-_LAYOUTS: dict[type[Reply], _Layout] = {
-    TextReply: _Layout("text", "", (("Content", "content"),)),
-    ImageReply: _Layout("image", "Image", _MEDIA, required=("media_id",)),
-    VoiceReply: _Layout("voice", "Voice", _MEDIA, required=("media_id",)),
-    VideoReply: _Layout("video", "Video", (*_MEDIA, *_TITLE), required=("media_id",)),
-    MusicReply: _Layout("music", "Music", (*_MUSIC, *_THUMB), required=("thumb_media_id",)),
-    NewsReply: _Layout("news", "Articles", _ARTICLE),
-    TransferCustomerServiceReply: _Layout(
-        "transfer_customer_service", "TransInfo", _KF_ACCOUNT, optional_group=True
-    ),
+_CONTENT = ReplyField("content", "Content", required=True)
+_MEDIA_ID = ReplyField("media_id", "MediaId", required=True)
+_TITLE = ReplyField("title", "Title")
+_DESCRIPTION = ReplyField("description", "Description")
+_URLS = (ReplyField("music_url", "MusicUrl"), ReplyField("hq_music_url", "HQMusicUrl"))
+_THUMB = ReplyField("thumb_media_id", "ThumbMediaId", required=True)
+ARTICLE_FIELDS = (_TITLE, _DESCRIPTION, ReplyField("pic_url", "PicUrl"), ReplyField("url", "Url"))
+REPLY_KINDS: dict[str, ReplyKind] = {
+    kind.name: kind
+    for kind in (
+        ReplyKind("text", "text", TextReply, fields=(_CONTENT,), renders_empty=True),
+        ReplyKind("image", "image", ImageReply, "Image", (_MEDIA_ID,)),
+        ReplyKind("voice", "voice", VoiceReply, "Voice", (_MEDIA_ID,)),
+        ReplyKind("video", "video", VideoReply, "Video", (_MEDIA_ID, _TITLE, _DESCRIPTION)),
+        ReplyKind("music", "music", MusicReply, "Music", (_TITLE, _DESCRIPTION, *_URLS, _THUMB)),
+        ReplyKind("news", "news (articles)", NewsReply, "Articles", articles=True),
+        ReplyKind(
+            "transfer_customer_service",
+            "transfer to customer service",
+            TransferCustomerServiceReply,
+            "TransInfo",
+            (ReplyField("kf_account", "KfAccount"),),
+            answers_events=False,
+            optional_group=True,
+            heading="transfer to customer service",
+            blank="(any agent)",
+        ),
+    )
 }
-_BY_MSG_TYPE = {layout.msg_type: kind for kind, layout in _LAYOUTS.items()}
+_BY_CLASS: dict[type, ReplyKind] = {kind.cls: kind for kind in REPLY_KINDS.values()}
+
+
+def kind_of(reply: object) -> ReplyKind:
+    """The declared kind of a reply object; ReplyError for anything else."""
+    kind = _BY_CLASS.get(type(reply))
+    if kind is None:
+        raise ReplyError(f"{type(reply).__name__} is not a passive reply type")
+    return kind
+
+
+def max_articles(answering_event: bool) -> int:
+    """How many news articles WeChat shows in one reply (it silently drops the rest)."""
+    return NEWS_LIMIT_EVENT if answering_event else NEWS_LIMIT_MESSAGE
 
 
 def render_reply(
     reply: Reply, *, to_user: str, from_user: str, create_time: int, answering_event: bool
 ) -> bytes:
     """Render `reply` to `to_user` as the XML body of the webhook's answer."""
-    layout = _LAYOUTS.get(type(reply))
-    if layout is None:
-        raise ReplyError(f"{type(reply).__name__} is not a passive reply type")
+    kind = kind_of(reply)
     if not (to_user and from_user):
         raise ReplyError("a reply needs a ToUserName and a FromUserName (the message's From, To)")
     document: dict[str, object] = {
         "ToUserName": to_user,
         "FromUserName": from_user,
         "CreateTime": create_time,
-        "MsgType": layout.msg_type,
+        "MsgType": kind.name,
     }
-    if not layout.group:
-        _values(reply, layout, document)
+    if not kind.group:
+        _values(reply, kind.fields, document, check_required=not kind.renders_empty)
     elif isinstance(reply, NewsReply):
         document["ArticleCount"] = _check_news_count(reply, answering_event)
-        document["Articles"] = [_values(article, layout, {}) for article in reply.articles]
+        document["Articles"] = [_values(article, ARTICLE_FIELDS, {}) for article in reply.articles]
     else:
-        group = _values(reply, layout, {})
-        if any(group.values()) or not layout.optional_group:
-            document[layout.group] = group
+        group = _values(reply, kind.fields, {})
+        if any(group.values()) or not kind.optional_group:
+            document[kind.group] = group
     return write_xml(document)
 
 
 def _check_news_count(reply: NewsReply, answering_event: bool) -> int:
-    limit = NEWS_LIMIT_EVENT if answering_event else NEWS_LIMIT_MESSAGE
+    limit = max_articles(answering_event)
     count = len(reply.articles)
     if not 1 <= count <= limit:
         answering = "an event" if answering_event else "a follower's message"
@@ -145,17 +149,21 @@ def _check_news_count(reply: NewsReply, answering_event: bool) -> int:
     return count
 
 
-def _values(item: object, layout: _Layout, values: dict[str, object]) -> dict[str, object]:
+def _values(
+    item: object,
+    fields: tuple[ReplyField, ...],
+    values: dict[str, object],
+    check_required: bool = True,
+) -> dict[str, object]:
     """Add the item's values to `values` by tag, checking they are text and present."""
-    for tag, attr in layout.tags:
-        value = getattr(item, attr)
+    for field in fields:
+        value = getattr(item, field.name)
         if not isinstance(value, str):
             kind = type(value).__name__
-            raise ReplyError(f"{type(item).__name__}.{attr} must be text, not {kind}")
-        values[tag] = value
-    for attr in layout.required:
-        if not getattr(item, attr):
-            raise ReplyError(f"{type(item).__name__}.{attr} is empty; WeChat requires it")
+            raise ReplyError(f"{type(item).__name__}.{field.name} must be text, not {kind}")
+        if check_required and field.required and not value:
+            raise ReplyError(f"{type(item).__name__}.{field.name} is empty; WeChat requires it")
+        values[field.tag] = value
     return values
 
 
@@ -163,22 +171,23 @@ def parse_reply(body: bytes) -> Reply:
     """Read a rendered passive reply back into its type (the inverse of `render_reply`)."""
     document = read_document(body, max_bytes=MAX_BYTES)
     msg_type = document.get("MsgType")
-    kind = _BY_MSG_TYPE.get(msg_type) if isinstance(msg_type, str) else None
+    kind = REPLY_KINDS.get(msg_type) if isinstance(msg_type, str) else None
     if kind is None:
         raise ReplyError(f"MsgType {msg_type!r} is not a passive reply type")
-    layout = _LAYOUTS[kind]
-    if issubclass(kind, NewsReply):
-        return _read_news(document, layout)
-    section = _section(document.get(layout.group), layout.group) if layout.group else document
-    reply = kind(**_read_values(section, layout))
-    _values(reply, layout, {})  # the same checks as rendering: required values are there
+    if kind.articles:
+        return _read_news(document)
+    section = _section(document.get(kind.group), kind.group) if kind.group else document
+    build: Callable[..., Reply] = kind.cls  # news, the one kind with a non-text value, is above
+    reply = build(**_read_values(section, kind.fields))
+    # the same checks as rendering: required values are there
+    _values(reply, kind.fields, {}, check_required=not kind.renders_empty)
     return reply
 
 
-def _read_news(document: dict[str, object], layout: _Layout) -> NewsReply:
+def _read_news(document: dict[str, object]) -> NewsReply:
     items = _section(document.get("Articles"), "Articles").get("item", [])
     articles = tuple(
-        Article(**_read_values(_section(item, "item"), layout))
+        Article(**_read_values(_section(item, "item"), ARTICLE_FIELDS))
         for item in (items if isinstance(items, list) else [items])
     )
     count = document.get("ArticleCount")
@@ -187,13 +196,13 @@ def _read_news(document: dict[str, object], layout: _Layout) -> NewsReply:
     return NewsReply(articles)
 
 
-def _read_values(section: dict[str, object], layout: _Layout) -> dict[str, str]:
+def _read_values(section: dict[str, object], fields: tuple[ReplyField, ...]) -> dict[str, str]:
     values = {}
-    for tag, attr in layout.tags:
-        value = section.get(tag, "")
+    for field in fields:
+        value = section.get(field.tag, "")
         if not isinstance(value, str):
-            raise ReplyError(f"<{tag}> should hold text, not nested elements")
-        values[attr] = value
+            raise ReplyError(f"<{field.tag}> should hold text, not nested elements")
+        values[field.name] = value
     return values
 
 

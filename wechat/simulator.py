@@ -13,9 +13,8 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlencode
 
 from wechat import replies
@@ -65,8 +64,12 @@ def send(account: Account, base_url: str, push: Push, *, encrypt: bool) -> Excha
     """POST `push` to the account's webhook at `base_url`, signed (and encrypted) like
     WeChat, and read the answer."""
     timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
-    query = {"signature": sign(account.token, timestamp, nonce), "timestamp": timestamp,
-             "nonce": nonce, "openid": push.from_user}  # fmt: skip
+    query = {
+        "signature": sign(account.token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": push.from_user,
+    }
     xml = body = push.xml()
     if encrypt:
         ciphertext = _crypto(account).encrypt(xml)
@@ -145,34 +148,28 @@ def describe(exchange: Exchange) -> list[str]:
         return [head, exchange.answer.decode("utf-8", "replace")]
     if exchange.reply is None:
         return [f"{head} — success (no reply)"]
-    kind, lines = _DESCRIBE[type(exchange.reply)](exchange.reply)
-    return [f"{head} — {kind}:", *lines]
+    kind = replies.kind_of(exchange.reply)
+    heading = kind.heading or f"{kind.name} reply"
+    if isinstance(exchange.reply, replies.NewsReply):
+        articles = exchange.reply.articles
+        return [f"{head} — {heading}, {len(articles)} article(s):", *_articles(articles)]
+    return [f"{head} — {heading}:", *_values(exchange.reply, kind)]
 
 
-def _labelled(*pairs: tuple[str, str]) -> list[str]:
-    return [f"  {label}: {value}" for label, value in pairs if value]
+def _values(reply: Reply, kind: replies.ReplyKind) -> list[str]:
+    """Each value by its XML tag; a reply without a group (text) is its value alone."""
+    values = [(field.tag, getattr(reply, field.name)) for field in kind.fields]
+    if not kind.group:
+        return [value for _, value in values]
+    lines = [f"  {tag}: {value}" for tag, value in values if value]
+    return lines or ([f"  {kind.blank}"] if kind.blank else [])
 
 
-def _news(reply: replies.NewsReply) -> tuple[str, list[str]]:
+def _articles(articles: tuple[replies.Article, ...]) -> list[str]:
     lines = []
-    for number, article in enumerate(reply.articles, start=1):
+    for number, article in enumerate(articles, start=1):
         lines.append(f"  {number}. {article.title}")
         lines.extend(f"     {value}" for value in (article.description, article.url) if value)
         if article.pic_url:
             lines.append(f"     picture: {article.pic_url}")
-    return f"news reply, {len(reply.articles)} article(s)", lines
-
-
-_DESCRIBE: dict[type, Callable[[Any], tuple[str, list[str]]]] = {
-    replies.TextReply: lambda r: ("text reply", [r.content]),
-    replies.ImageReply: lambda r: ("image reply", _labelled(("MediaId", r.media_id))),
-    replies.VoiceReply: lambda r: ("voice reply", _labelled(("MediaId", r.media_id))),
-    replies.VideoReply: lambda r: ("video reply", _labelled(
-        ("MediaId", r.media_id), ("Title", r.title), ("Description", r.description))),
-    replies.MusicReply: lambda r: ("music reply", _labelled(
-        ("Title", r.title), ("Description", r.description), ("MusicUrl", r.music_url),
-        ("HQMusicUrl", r.hq_music_url), ("ThumbMediaId", r.thumb_media_id))),
-    replies.NewsReply: _news,
-    replies.TransferCustomerServiceReply: lambda r: ("transfer to customer service", _labelled(
-        ("KfAccount", r.kf_account)) or ["  (any agent)"]),
-}  # fmt: skip
+    return lines

@@ -5,11 +5,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.dashboard import dashboard_view
-from autoreply.models import Account
-
-SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
+from autoreply.models import SECRET_FIELDS, Account
 
 
 def masked(value: str) -> str:
@@ -25,28 +24,30 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["slug", "name", "app_id", "encryption_mode", *SECRETS]
-        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRETS}
+        fields = ["slug", "name", "app_id", "encryption_mode", *SECRET_FIELDS]
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         stored = self.instance.pk is not None
-        for name in SECRETS:
+        for name in SECRET_FIELDS:
             field = self.fields[name]
             field.required = name == "token" and not stored
             if stored:
-                field.help_text = f"Stored: {masked(getattr(self.instance, name))}. " \
-                                  "Leave blank to keep it."  # fmt: skip
+                stored_value = masked(getattr(self.instance, name))
+                field.help_text = _("Stored: %(value)s. Leave blank to keep it.") % {
+                    "value": stored_value
+                }
         if not stored:
             del self.fields["clear_previous_key"]
-            for name in SECRETS:  # nothing is stored yet: show what was typed on errors
+            for name in SECRET_FIELDS:  # nothing is stored yet: show what was typed on errors
                 self.fields[name].widget.render_value = True
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         if self.instance.pk is not None:
             original = Account.objects.get(pk=self.instance.pk)
-            for name in SECRETS:
+            for name in SECRET_FIELDS:
                 if not data.get(name):
                     data[name] = getattr(original, name)
             if data.get("clear_previous_key"):

@@ -11,8 +11,9 @@ from autoreply.models import Follower, Message
 def search_link(model: str, openid: str, account_id: int, label: str) -> str:
     """A link to the `model` list searched for one follower's OpenID in one account."""
     url = reverse(f"admin:autoreply_{model}_changelist")
-    return format_html('<a href="{}?q={}&account__id__exact={}">{}</a>', url, openid,
-                       account_id, label)  # fmt: skip
+    return format_html(
+        '<a href="{}?q={}&account__id__exact={}">{}</a>', url, openid, account_id, label
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,10 +28,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "account", "sender", "msg_type", "event", "said",
-                    "status", "answered_by", "retries", "handling_ms"]  # fmt: skip
-    list_filter = ["account", "status", "msg_type", ("event", admin.AllValuesFieldListFilter),
-                   ("received_at", admin.DateFieldListFilter)]  # fmt: skip
+    list_display = [
+        "received_at",
+        "account",
+        "sender",
+        "msg_type",
+        "event",
+        "said",
+        "status",
+        "answered_by",
+        "retries",
+        "handling_ms",
+    ]
+    list_filter = [
+        "account",
+        "status",
+        "msg_type",
+        ("event", admin.AllValuesFieldListFilter),
+        ("received_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["from_user", "text"]
     search_help_text = "Search by sender (OpenID) or by what they said."
     date_hierarchy = "received_at"
@@ -38,12 +54,29 @@ class MessageAdmin(ReadOnlyAdmin):
     show_full_result_count = False  # no COUNT(*) over a large log on every page
     ordering = ["-received_at"]
     fieldsets = [
-        (None, {"fields": ["account", "received_at", "sender", "to_user", "create_time",
-                           "msg_type", "event", "event_key", "msg_id", "text"]}),
-        ("Answer", {"fields": ["status", "answered_by", "reply_xml", "error", "handling_ms",
-                               "retries"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "account",
+                    "received_at",
+                    "sender",
+                    "to_user",
+                    "create_time",
+                    "msg_type",
+                    "event",
+                    "event_key",
+                    "msg_id",
+                    "text",
+                ]
+            },
+        ),
+        (
+            "Answer",
+            {"fields": ["status", "answered_by", "reply_xml", "error", "handling_ms", "retries"]},
+        ),
         ("As received", {"fields": ["raw", "fields"]}),
-    ]  # fmt: skip
+    ]
     readonly_fields = ["sender", "answered_by", "reply_xml", "raw"]
 
     @admin.display(description="from", ordering="from_user")
@@ -72,8 +105,17 @@ class MessageAdmin(ReadOnlyAdmin):
 
 @admin.register(Follower)
 class FollowerAdmin(ReadOnlyAdmin):
-    list_display = ["openid", "account", "subscribed", "subscribed_at", "unsubscribed_at",
-                    "first_seen", "last_seen", "message_count", "their_messages"]  # fmt: skip
+    list_display = [
+        "openid",
+        "account",
+        "subscribed",
+        "subscribed_at",
+        "unsubscribed_at",
+        "first_seen",
+        "last_seen",
+        "message_count",
+        "their_messages",
+    ]
     list_filter = ["account", "subscribed"]
     search_fields = ["openid"]
     list_select_related = ["account"]

@@ -15,22 +15,23 @@ from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInl
 from nested_admin.formsets import NestedInlineFormSet
 
 from autoreply.admin.trial import trial_view
-from autoreply.choices import REPLY_FIELDS
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying
+from autoreply.rules import fields as rule_fields
 from autoreply.validation import check_reply_on_rule, check_rule_parts, reply_warnings
+from wechat.replies import REPLY_KINDS
 
 
 class KeywordInline(NestedTabularInline):
     model = Keyword
     extra = 0
-    fields = ["mode", "pattern"]
+    fields = list(rule_fields.KEYWORD_FIELDS)
 
 
 class ArticleInline(NestedTabularInline):
     model = Article
     extra = 0
-    fields = ["order", "title", "description", "pic_url", "url"]
+    fields = ["order", *rule_fields.ARTICLE_FIELD_NAMES]
     verbose_name_plural = "news articles (for news replies)"
 
 
@@ -71,22 +72,20 @@ class ReplyInline(NestedStackedInline):
     formset = ReplyFormSet
     extra = 0
     inlines = [ArticleInline]
-    fields = [
-        ("type", "order"),
-        "content",
-        "media_id",
-        ("title", "thumb_media_id"),
-        "description",
-        ("music_url", "hq_music_url"),
-        "kf_account",
-    ]
+    # Every reply type's fields; the page shows each reply only those of its type.
+    fields = [("type", "order"), *rule_fields.REPLY_FIELD_NAMES]
 
 
 class KeywordFormSet(NestedInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        kept = [f.instance for f in self.forms if getattr(f, "cleaned_data", None)
-                and not _deleted(f) and f.cleaned_data.get("pattern")]  # fmt: skip
+        kept = [
+            f.instance
+            for f in self.forms
+            if getattr(f, "cleaned_data", None)
+            and not _deleted(f)
+            and f.cleaned_data.get("pattern")
+        ]
         try:
             check_rule_parts(self.instance, kept, [], [])
         except ValidationError as exc:
@@ -99,8 +98,18 @@ KeywordInline.formset = KeywordFormSet
 @admin.register(Rule)
 class RuleAdmin(NestedModelAdmin):
     inlines = [KeywordInline, ReplyInline]
-    list_display = ["name", "account", "priority", "enabled", "msg_type", "event",
-                    "keyword_list", "reply_summary", "hits", "last_hit"]  # fmt: skip
+    list_display = [
+        "name",
+        "account",
+        "priority",
+        "enabled",
+        "msg_type",
+        "event",
+        "keyword_list",
+        "reply_summary",
+        "hits",
+        "last_hit",
+    ]
     list_display_links = ["name"]
     list_editable = ["priority", "enabled"]
     list_filter = ["account", "msg_type", ("event", admin.AllValuesFieldListFilter), "enabled"]
@@ -109,11 +118,7 @@ class RuleAdmin(NestedModelAdmin):
     ordering = ["account", "-priority", "name"]
     actions = ["enable", "disable", "duplicate"]
     save_on_top = True
-    fieldsets = [
-        (None, {"fields": ["account", "name", "enabled", "priority"]}),
-        ("When it answers", {"fields": ["msg_type", "event", "event_key", "cooldown_seconds"]}),
-        ("How it answers", {"fields": ["reply_mode"]}),
-    ]
+    fieldsets = rule_fields.fieldsets()
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         hits = Message.objects.filter(rule=OuterRef("pk")).order_by().values("rule")
@@ -182,8 +187,10 @@ class RuleAdmin(NestedModelAdmin):
         self.message_user(request, f"Created {names}, disabled until you enable them.")
 
     def render_change_form(self, request, context, *args, **kwargs):  # type: ignore[no-untyped-def]
-        context["reply_fields"] = {kind: [f for f, _ in fields] for kind, fields in
-                                   REPLY_FIELDS.items()}  # fmt: skip
+        context["reply_fields"] = {
+            "fields": {name: kind.field_names for name, kind in REPLY_KINDS.items()},
+            "articles": [name for name, kind in REPLY_KINDS.items() if kind.articles],
+        }
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]

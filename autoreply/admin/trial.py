@@ -35,8 +35,9 @@ def trial_view(model_admin, request):  # type: ignore[no-untyped-def]
     trial = None
     if request.GET.get("kind") and form.is_valid():
         data = form.cleaned_data
-        attempt = Attempt(data["kind"], data["text"], data["event"], data["event_key"],
-                          data["media_id"])  # fmt: skip
+        attempt = Attempt(
+            data["kind"], data["text"], data["event"], data["event_key"], data["media_id"]
+        )
         trial = try_message(data["account"], attempt)
     context = {
         **model_admin.admin_site.each_context(request),

@@ -52,8 +52,10 @@ def import_faq(
         for name, row in zip(names, spreadsheets.progress(rows, progress, "checking"), strict=True)
     ]
     document = {"accounts": [{"slug": account.slug, "rules": rules}]}
-    prefixes = {f"account {account.slug!r}, rule {n!r}": f"{path}, row {r.number}"
-                for n, r in zip(names, rows, strict=True)}  # fmt: skip
+    prefixes = {
+        f"account {account.slug!r}, rule {n!r}": f"{path}, row {r.number}"
+        for n, r in zip(names, rows, strict=True)
+    }
     try:
         report = import_rules(document)
     except RulesFileError as exc:

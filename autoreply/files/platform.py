@@ -18,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from autoreply.errors import ImportRefused
 from autoreply.files.rules_import import Report, import_rules
 from autoreply.models import Account, Rule
 from autoreply.templating import literal
+from wechat.replies import max_articles
 
 FOLLOW_NAME = "platform: 被关注回复"
 DEFAULT_NAME = "platform: 收到消息回复"
@@ -30,17 +32,18 @@ DEFAULT_PRIORITY = -100
 DEFAULT_COOLDOWN = 3600  # the platform's default reply answers a follower once an hour
 MATCH_MODES = {"equal": "exact", "contain": "contains"}
 REPLY_MODES = {"random_one": "random", "reply_all": "first"}
-TOP_LEVEL = ("is_add_friend_reply_open", "is_autoreply_open", "add_friend_autoreply_info",
-             "message_default_autoreply_info", "keyword_autoreply_info")  # fmt: skip
+TOP_LEVEL = (
+    "is_add_friend_reply_open",
+    "is_autoreply_open",
+    "add_friend_autoreply_info",
+    "message_default_autoreply_info",
+    "keyword_autoreply_info",
+)
 MEDIA_TYPES = {"img": "image", "voice": "voice", "video": "video"}
 
 
-class PlatformFileError(ValueError):
+class PlatformFileError(ImportRefused):
     """The file is not a usable get_current_autoreply_info answer; one problem a line."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass
@@ -51,7 +54,7 @@ class Conversion:
 
 def import_platform(account: Account, data: Any) -> tuple[Report, list[str]]:
     """Import the platform's rules into `account`; raises PlatformFileError or
-    rules_schema.RulesFileError, writing nothing, on any problem."""
+    schema.RulesFileError, writing nothing, on any problem."""
     conversion = convert(data, account.slug)
     return import_rules(conversion.document), conversion.warnings
 
@@ -88,13 +91,23 @@ class _Converter:
         if follow := data.get("add_friend_autoreply_info"):
             reply = self.reply(follow, "add_friend_autoreply_info", event=True)
             enabled = self.switch(data, "is_add_friend_reply_open", FOLLOW_NAME)
-            rules.append(self.rule(FOLLOW_NAME, [reply], msg_type="event", event="subscribe",
-                                   enabled=enabled))  # fmt: skip
+            rules.append(
+                self.rule(
+                    FOLLOW_NAME, [reply], msg_type="event", event="subscribe", enabled=enabled
+                )
+            )
         if default := data.get("message_default_autoreply_info"):
             reply = self.reply(default, "message_default_autoreply_info", event=False)
             enabled = self.switch(data, "is_autoreply_open", DEFAULT_NAME)
-            rules.append(self.rule(DEFAULT_NAME, [reply], priority=DEFAULT_PRIORITY,
-                                   cooldown_seconds=DEFAULT_COOLDOWN, enabled=enabled))  # fmt: skip
+            rules.append(
+                self.rule(
+                    DEFAULT_NAME,
+                    [reply],
+                    priority=DEFAULT_PRIORITY,
+                    cooldown_seconds=DEFAULT_COOLDOWN,
+                    enabled=enabled,
+                )
+            )
         info = data.get("keyword_autoreply_info") or {"list": []}
         listed = self.items(info, "list", "keyword_autoreply_info", empty_ok=True)
         rules.extend(self.keyword_rule(item, n, len(listed)) for n, item in enumerate(listed))
@@ -129,8 +142,14 @@ class _Converter:
             for i, keyword in enumerate(self.items(item, "keyword_list_info", where))
         ]
         name = KEYWORD_PREFIX + str(name or f"keyword rule {number + 1}")
-        return self.rule(name, replies, priority=count - number, msg_type="text",
-                         keywords=keywords, reply_mode=REPLY_MODES.get(mode, "random"))  # fmt: skip
+        return self.rule(
+            name,
+            replies,
+            priority=count - number,
+            msg_type="text",
+            keywords=keywords,
+            reply_mode=REPLY_MODES.get(mode, "random"),
+        )
 
     def keyword(self, item: Any, where: str) -> dict[str, str]:
         mode = item.get("match_mode") if isinstance(item, dict) else None
@@ -183,8 +202,10 @@ def _text(self: _Converter, item: dict[str, Any], where: str, event: bool) -> di
 def _media(self: _Converter, item: dict[str, Any], where: str, event: bool) -> dict[str, Any]:
     content, kind = self.text(item, "content", where), MEDIA_TYPES[item["type"]]
     if kind == "video" and content.startswith(("http://", "https://")):
-        self.warnings.append(f"{where}: the video is a link, not a media_id a passive reply "
-                             "can send; imported as a text reply with the link")  # fmt: skip
+        self.warnings.append(
+            f"{where}: the video is a link, not a media_id a passive reply "
+            "can send; imported as a text reply with the link"
+        )
         return {"type": "text", "content": literal(content)}
     self.warnings.append(
         f"{where}: the {kind}'s media_id is temporary material (WeChat keeps it 3 days); "
@@ -195,25 +216,35 @@ def _media(self: _Converter, item: dict[str, Any], where: str, event: bool) -> d
 
 def _news(self: _Converter, item: dict[str, Any], where: str, event: bool) -> dict[str, Any]:
     articles = self.items(item.get("news_info"), "list", f"{where}, news_info")
-    limit = 8 if event else 1  # what WeChat shows when answering an event / a message
+    limit = max_articles(answering_event=event)
     if len(articles) > limit:
-        self.warnings.append(f"{where}: WeChat shows {limit} article(s) in this reply, not "
-                             f"{len(articles)}; imported the first")  # fmt: skip
-    return {"type": "news", "articles": [
-        _article(self, article, f"{where}, news_info.list[{i}]")
-        for i, article in enumerate(articles[:limit])
-    ]}  # fmt: skip
+        self.warnings.append(
+            f"{where}: WeChat shows {limit} article(s) in this reply, not "
+            f"{len(articles)}; imported the first"
+        )
+    return {
+        "type": "news",
+        "articles": [
+            _article(self, article, f"{where}, news_info.list[{i}]")
+            for i, article in enumerate(articles[:limit])
+        ],
+    }
 
 
 def _article(self: _Converter, article: Any, where: str) -> dict[str, str]:
     article = article if isinstance(article, dict) else {}  # `text` reports the missing title
     values = {"title": self.text(article, "title", where)}
-    for ours, theirs in ARTICLE_FIELDS.items():
+    for ours, theirs in PLATFORM_ARTICLE_KEYS.items():
         values[ours] = self.text(article, theirs, where) if article.get(theirs) else ""
     return {name: literal(value) for name, value in values.items()}
 
 
-ARTICLE_FIELDS = {"description": "digest", "pic_url": "cover_url", "url": "content_url"}
+# Our article fields and the platform's keys for them (the title is "title" on both sides).
+PLATFORM_ARTICLE_KEYS = {"description": "digest", "pic_url": "cover_url", "url": "content_url"}
 REPLY_CONVERTERS: dict[str, Callable[[_Converter, dict[str, Any], str, bool], dict[str, Any]]] = {
-    "text": _text, "img": _media, "voice": _media, "video": _media, "news": _news,
-}  # fmt: skip
+    "text": _text,
+    "img": _media,
+    "voice": _media,
+    "video": _media,
+    "news": _news,
+}

@@ -7,13 +7,9 @@ export is byte-identical and files diff cleanly under version control.
 import json
 from typing import Any
 
-from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, ReplyType
-from autoreply.models import Account, LookupEntry, Rule
-
-SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
-RULE_FIELDS = (
-    "name", "priority", "enabled", "msg_type", "event", "event_key",
-)  # fmt: skip
+from autoreply.models import SECRET_FIELDS, Account, LookupEntry, Rule
+from autoreply.rules.fields import ARTICLE_FIELD_NAMES, KEYWORD_FIELDS, RULE_FIELDS
+from wechat.replies import REPLY_KINDS
 
 
 def export_rules(slugs: list[str] | None = None, with_secrets: bool = False) -> str:
@@ -28,7 +24,7 @@ def export_rules(slugs: list[str] | None = None, with_secrets: bool = False) -> 
 def account_data(account: Account, with_secrets: bool) -> dict[str, Any]:
     data: dict[str, Any] = {"slug": account.slug, "name": account.name, "app_id": account.app_id}
     if with_secrets:
-        data.update((name, getattr(account, name)) for name in SECRETS)
+        data.update((name, getattr(account, name)) for name in SECRET_FIELDS)
     data["encryption_mode"] = account.encryption_mode
     data["lookups"] = lookups_data(account)
     rules = (
@@ -51,20 +47,29 @@ def lookups_data(account: Account) -> dict[str, dict[str, str]]:
 
 
 def rule_data(rule: Rule) -> dict[str, Any]:
-    data: dict[str, Any] = {name: getattr(rule, name) for name in RULE_FIELDS}
-    data["keywords"] = [{"mode": k.mode, "pattern": k.pattern} for k in rule.keywords.all()]
-    data["reply_mode"] = rule.reply_mode
-    data["cooldown_seconds"] = rule.cooldown_seconds
-    data["replies"] = [reply_data(reply) for reply in rule.replies.all()]
-    return data
+    """The rule as the rules file has it: every declared field, in the declared order."""
+    parts = {"keywords": _keywords_data, "replies": _replies_data}
+    return {
+        field.name: parts[field.name](rule) if field.part else getattr(rule, field.name)
+        for field in RULE_FIELDS
+    }
+
+
+def _keywords_data(rule: Rule) -> list[dict[str, Any]]:
+    return [{name: getattr(k, name) for name in KEYWORD_FIELDS} for k in rule.keywords.all()]
+
+
+def _replies_data(rule: Rule) -> list[dict[str, Any]]:
+    return [reply_data(reply) for reply in rule.replies.all()]
 
 
 def reply_data(reply: Any) -> dict[str, Any]:
+    kind = REPLY_KINDS[reply.type]
     data: dict[str, Any] = {"type": reply.type}
-    data.update((name, getattr(reply, name)) for name, _ in REPLY_FIELDS[reply.type])
-    if reply.type == ReplyType.NEWS:
+    data.update((name, getattr(reply, name)) for name in kind.field_names)
+    if kind.articles:
         data["articles"] = [
-            {name: getattr(article, name) for name in ARTICLE_FIELDS}
+            {name: getattr(article, name) for name in ARTICLE_FIELD_NAMES}
             for article in reply.articles.all()
         ]
     return data

@@ -14,14 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from autoreply.files import schema
-from autoreply.files.rules_export import SECRETS, rule_data
+from autoreply.files.rules_export import rule_data
 from autoreply.files.schema import RulesFileError
 from autoreply.lookups import tables
-from autoreply.models import Account, Article, Keyword, Reply, Rule
+from autoreply.models import SECRET_FIELDS, Account, Article, Keyword, Reply, Rule
+from autoreply.rules.fields import RULE_COLUMNS
 from autoreply.validation import check_rule_parts, reply_warnings
-
-RULE_COLUMNS = ("priority", "enabled", "msg_type", "event", "event_key", "reply_mode",
-                "cooldown_seconds")  # fmt: skip
 
 
 @dataclass
@@ -69,7 +67,7 @@ def _import_account(data: dict[str, Any], replace: bool, report: Report) -> None
         report.accounts_created += 1
     else:
         report.accounts_updated += 1
-    for name in ("name", "app_id", "encryption_mode", *SECRETS):
+    for name in ("name", "app_id", "encryption_mode", *SECRET_FIELDS):
         if name in data:
             setattr(account, name, data[name])
     schema.full_clean(account, where)

@@ -9,26 +9,34 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, ReplyType
+from autoreply.errors import ImportRefused
+from autoreply.models import SECRET_FIELDS
+from autoreply.rules.fields import KEYWORD_FIELDS, RULE_FIELDS, rule_defaults
+from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
 ACCOUNT_TYPES: dict[str, type] = {
-    "slug": str, "name": str, "app_id": str, "token": str, "encoding_aes_key": str,
-    "previous_encoding_aes_key": str, "encryption_mode": str, "lookups": dict, "rules": list,
-}  # fmt: skip
-RULE_DEFAULTS: dict[str, Any] = {
-    "name": None, "priority": 0, "enabled": True, "msg_type": "any", "event": "",
-    "event_key": "", "keywords": [], "reply_mode": "random", "cooldown_seconds": 0,
-    "replies": [],
-}  # fmt: skip
-KEYWORD_TYPES: dict[str, type] = {"mode": str, "pattern": str}
+    "slug": str,
+    "name": str,
+    "app_id": str,
+    **dict.fromkeys(SECRET_FIELDS, str),
+    "encryption_mode": str,
+    "lookups": dict,
+    "rules": list,
+}
+RULE_TYPES: dict[str, type] = {field.name: field.json_type for field in RULE_FIELDS}
+KEYWORD_TYPES: dict[str, type] = dict.fromkeys(KEYWORD_FIELDS, str)
+ARTICLE_TYPES: dict[str, type] = {field.name: str for field in ARTICLE_FIELDS}
+TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+}
 
 
-class RulesFileError(Exception):
-    """The file cannot be imported; `problems` says where and why, one line each."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+class RulesFileError(ImportRefused):
+    """The rules file cannot be imported; `problems` says where and why, one line each."""
 
 
 def problem(where: str, field: str, message: str) -> ValidationError:
@@ -63,9 +71,9 @@ class Checker:
         # bool is an int in Python, but `"priority": true` is a mistake in a file
         if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
             return True
-        names = {str: "text", int: "a whole number", bool: "true or false", list: "a list",
-                 dict: "an object"}  # fmt: skip
-        self.problems.append(f"{where}, {field}: expected {names[expected]}, got {value!r:.60}")
+        self.problems.append(
+            f"{where}, {field}: expected {TYPE_NAMES[expected]}, got {value!r:.60}"
+        )
         return False
 
     def fields(self, data: Any, types: dict[str, type], where: str) -> dict[str, Any]:
@@ -107,18 +115,17 @@ def _lookups(check: Checker, tables: dict[str, Any], where: str) -> dict[str, di
         table_where = f"{where}, lookups[{name!r}]"
         if check.typed(entries, dict, table_where, "entries"):
             result[name] = {
-                key: value for key, value in entries.items()
+                key: value
+                for key, value in entries.items()
                 if check.typed(value, str, table_where, repr(key))
-            }  # fmt: skip
+            }
     return result
 
 
 def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]:
-    types = {name: type(default) for name, default in RULE_DEFAULTS.items()}
-    types["name"] = str
     result, names = [], set()
     for number, data in enumerate(rules):
-        given = check.fields(data, types, f"{where}, rules[{number}]")
+        given = check.fields(data, RULE_TYPES, f"{where}, rules[{number}]")
         name = given.get("name")
         if not name:
             check.problems.append(f"{where}, rules[{number}], name: required")
@@ -126,7 +133,7 @@ def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]
         if name in names:
             check.problems.append(f"{where}, rule {name!r}: appears twice in the file")
         names.add(name)
-        rule = {**RULE_DEFAULTS, **given}
+        rule = {**rule_defaults(), **given}
         rule_where = f"{where}, rule {name!r}"
         rule["keywords"] = [
             _keyword(check, kw, f"{rule_where}, keywords[{i}]")
@@ -149,22 +156,22 @@ def _keyword(check: Checker, data: Any, where: str) -> dict[str, str]:
 
 
 def _reply(check: Checker, data: Any, where: str) -> dict[str, Any]:
-    kind = data.get("type") if isinstance(data, dict) else None
-    if kind not in REPLY_FIELDS:
+    given_type = data.get("type") if isinstance(data, dict) else None
+    kind = REPLY_KINDS.get(given_type) if isinstance(given_type, str) else None
+    if kind is None:
         check.problems.append(
-            f"{where}, type: expected one of {', '.join(REPLY_FIELDS)}, got {kind!r:.40}"
+            f"{where}, type: expected one of {', '.join(REPLY_KINDS)}, got {given_type!r:.40}"
         )
-        return {"type": kind or ""}
-    types: dict[str, type] = {"type": str, **{name: str for name, _ in REPLY_FIELDS[kind]}}
-    if kind == ReplyType.NEWS:
+        return {"type": given_type or ""}
+    types: dict[str, type] = {"type": str, **dict.fromkeys(kind.field_names, str)}
+    if kind.articles:
         types["articles"] = list
     given = check.fields(data, types, where)
     reply = {name: given.get(name, "") for name in types if name != "articles"}
-    if kind == ReplyType.NEWS:
-        article_types = dict.fromkeys(ARTICLE_FIELDS, str)
+    if kind.articles:
         reply["articles"] = [
-            {name: article.get(name, "") for name in ARTICLE_FIELDS}
+            {name: article.get(name, "") for name in ARTICLE_TYPES}
             for i, raw in enumerate(given.get("articles", []))
-            for article in [check.fields(raw, article_types, f"{where}, articles[{i}]")]
+            for article in [check.fields(raw, ARTICLE_TYPES, f"{where}, articles[{i}]")]
         ]
     return reply

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
+from autoreply.errors import ImportRefused
 from autoreply.text import normalize
 
 HEADERS = {("question", "answer"), ("key", "value"), ("问题", "答案"), ("键", "值")}
@@ -26,8 +27,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-class CsvFileError(ValueError):
+class CsvFileError(ImportRefused):
     """The file cannot be read as the two-column CSV expected; the message says where."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([message])
 
 
 @dataclass(frozen=True, slots=True)

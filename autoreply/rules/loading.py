@@ -5,20 +5,26 @@ compiles every reply field once. A rule whose stored data no longer compiles (ed
 outside the admin, say) is logged and left out, never breaking the rest.
 """
 
+import dataclasses
 import logging
 import re
 from collections import defaultdict
 from typing import Any
 
-from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, KeywordMode
+from autoreply.choices import KeywordMode
 from autoreply.models import Article, Keyword, Reply, Rule
+from autoreply.rules.fields import KEYWORD_FIELDS
 from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from autoreply.rules.rendering import CompiledReply, RulePayload
 from autoreply.templating import TemplateError, compile_template
+from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
 logger = logging.getLogger(__name__)
 
-RULE_COLUMNS = ("id", "name", "priority", "msg_type", "event", "event_key", "cooldown_seconds")
+# What matching reads of a rule is whatever RuleSpec has: a field added there is loaded
+# (or fails loudly if the Rule model lacks it), never left to RuleSpec's default.
+SPEC_PARTS = ("keywords", "payload")
+RULE_COLUMNS = tuple(f.name for f in dataclasses.fields(RuleSpec) if f.name not in SPEC_PARTS)
 
 
 def load_index(account_id: int, using: str = "default") -> RuleIndex:
@@ -26,7 +32,7 @@ def load_index(account_id: int, using: str = "default") -> RuleIndex:
     enabled = Rule.objects.using(using).filter(account_id=account_id, enabled=True)
     rules = list(enabled.values(*RULE_COLUMNS, "reply_mode"))
     keywords = _group(
-        Keyword.objects.using(using).filter(rule__in=enabled).values("rule_id", "mode", "pattern")
+        Keyword.objects.using(using).filter(rule__in=enabled).values("rule_id", *KEYWORD_FIELDS)
     )
     replies = _group(Reply.objects.using(using).filter(rule__in=enabled).values())
     articles = _group(
@@ -62,7 +68,7 @@ def _spec(
     )
     return RuleSpec(
         **{column: rule[column] for column in RULE_COLUMNS},
-        keywords=tuple(KeywordSpec(k["mode"], k["pattern"]) for k in keywords),
+        keywords=tuple(KeywordSpec(**{name: k[name] for name in KEYWORD_FIELDS}) for k in keywords),
         payload=payload,
     )
 
@@ -71,9 +77,11 @@ def compile_reply(reply: dict[str, Any], articles: list[dict[str, Any]]) -> Comp
     """A reply row (and its article rows) with every string field compiled."""
     return CompiledReply(
         reply["type"],
-        tuple((name, compile_template(reply[name])) for name, _ in REPLY_FIELDS[reply["type"]]),
         tuple(
-            tuple((name, compile_template(article[name])) for name in ARTICLE_FIELDS)
+            (name, compile_template(reply[name])) for name in REPLY_KINDS[reply["type"]].field_names
+        ),
+        tuple(
+            tuple((field.name, compile_template(article[field.name])) for field in ARTICLE_FIELDS)
             for article in articles
         ),
     )

@@ -13,23 +13,13 @@ from typing import Any
 from django.template import Context
 
 from autoreply import templating
-from autoreply.choices import ReplyMode, ReplyType, Status
+from autoreply.choices import ReplyMode, Status
 from autoreply.rules.matching import Hit, Inbound
 from autoreply.templating import Renderer
 from wechat import replies
 from wechat.errors import WeChatError
 
 logger = logging.getLogger(__name__)
-
-REPLY_CLASSES: dict[str, Any] = {
-    ReplyType.TEXT: replies.TextReply,
-    ReplyType.IMAGE: replies.ImageReply,
-    ReplyType.VOICE: replies.VoiceReply,
-    ReplyType.VIDEO: replies.VideoReply,
-    ReplyType.MUSIC: replies.MusicReply,
-    ReplyType.NEWS: replies.NewsReply,
-    ReplyType.TRANSFER_CUSTOMER_SERVICE: replies.TransferCustomerServiceReply,
-}
 
 Fields = tuple[tuple[str, Renderer], ...]
 
@@ -43,14 +33,15 @@ class CompiledReply:
     articles: tuple[Fields, ...] = ()
 
     def build(self, context: Context) -> replies.Reply:
-        values = {name: render(context) for name, render in self.fields}
-        if self.type == ReplyType.NEWS:
+        kind = replies.REPLY_KINDS[self.type]
+        values: dict[str, Any] = {name: render(context) for name, render in self.fields}
+        if kind.articles:
             articles = (
                 replies.Article(**{name: render(context) for name, render in article})
                 for article in self.articles
             )
             values["articles"] = tuple(articles)
-        return REPLY_CLASSES[self.type](**values)  # type: ignore[no-any-return]
+        return kind.cls(**values)
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,23 @@ MAX_CANDIDATES = 10
 # The fields each kind of trial message carries besides the header.
 SAMPLE_FIELDS = {
     "text": lambda t: {"Content": t.text},
-    "voice": lambda t: {"MediaId": t.media_id or "VOICE_MEDIA_ID", "Format": "amr",
-                        "Recognition": t.text},
-    "image": lambda t: {"PicUrl": "http://mmbiz.qpic.cn/trial.jpg",
-                        "MediaId": t.media_id or "IMAGE_MEDIA_ID"},
-    "location": lambda t: {"Location_X": 23.134521, "Location_Y": 113.358803, "Scale": 20,
-                           "Label": t.text or "广州市海珠区"},
+    "voice": lambda t: {
+        "MediaId": t.media_id or "VOICE_MEDIA_ID",
+        "Format": "amr",
+        "Recognition": t.text,
+    },
+    "image": lambda t: {
+        "PicUrl": "http://mmbiz.qpic.cn/trial.jpg",
+        "MediaId": t.media_id or "IMAGE_MEDIA_ID",
+    },
+    "location": lambda t: {
+        "Location_X": 23.134521,
+        "Location_Y": 113.358803,
+        "Scale": 20,
+        "Label": t.text or "广州市海珠区",
+    },
     "event": lambda t: {"Event": t.event, "EventKey": t.event_key},
-}  # fmt: skip
+}
 KINDS = tuple(SAMPLE_FIELDS)
 
 
@@ -57,9 +66,12 @@ class Trial:
 
 def try_message(account: Account, attempt: Attempt) -> Trial:
     """Match `attempt` against the account's enabled rules as saved now, and render."""
-    header = {"ToUserName": account.original_id or "gh_trial", "FromUserName": TRIAL_OPENID,
-              "CreateTime": int(time.time()),
-              "MsgType": "event" if attempt.kind == "event" else attempt.kind}  # fmt: skip
+    header = {
+        "ToUserName": account.original_id or "gh_trial",
+        "FromUserName": TRIAL_OPENID,
+        "CreateTime": int(time.time()),
+        "MsgType": "event" if attempt.kind == "event" else attempt.kind,
+    }
     if attempt.kind != "event":
         header["MsgId"] = time.time_ns() // 1000
     inbound = write_xml({**header, **SAMPLE_FIELDS[attempt.kind](attempt)})

@@ -26,9 +26,15 @@ def send(server, transactional_db, demo):
     def run(*args: str, verbosity: int = 1) -> str:
         out = io.StringIO()
         call_command(
-            "wechat_send", "--account", "demo", "--url", server, *args,
-            verbosity=verbosity, stdout=out,
-        )  # fmt: skip
+            "wechat_send",
+            "--account",
+            "demo",
+            "--url",
+            server,
+            *args,
+            verbosity=verbosity,
+            stdout=out,
+        )
         return out.getvalue()
 
     return run

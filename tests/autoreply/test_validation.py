@@ -22,8 +22,13 @@ def codes_of(instance, **kwargs) -> set[str]:
 
 
 def account(**fields) -> Account:
-    defaults = {"slug": "x", "name": "X", "app_id": "wx2c2769f8efd9abc2", "token": "tok",
-                "encoding_aes_key": DEMO_KEY}  # fmt: skip
+    defaults = {
+        "slug": "x",
+        "name": "X",
+        "app_id": "wx2c2769f8efd9abc2",
+        "token": "tok",
+        "encoding_aes_key": DEMO_KEY,
+    }
     return Account(**{**defaults, **fields})
 
 

@@ -7,6 +7,8 @@ import pytest
 
 from wechat.errors import ReplyError, WeChatError
 from wechat.replies import (
+    ARTICLE_FIELDS,
+    REPLY_KINDS,
     Article,
     ImageReply,
     MusicReply,
@@ -16,6 +18,8 @@ from wechat.replies import (
     TransferCustomerServiceReply,
     VideoReply,
     VoiceReply,
+    kind_of,
+    max_articles,
     parse_reply,
     render_reply,
 )
@@ -195,3 +199,23 @@ def test_parse_reply_refuses_what_render_reply_cannot_produce(body: bytes, says:
     with pytest.raises(WeChatError, match=says) as raised:
         parse_reply(body)
     assert raised.value.code in (-40011, -40002)
+
+
+def test_every_reply_class_is_declared_with_its_own_fields() -> None:
+    assert {kind.cls for kind in REPLY_KINDS.values()} == set(get_args(Reply))
+    for kind in REPLY_KINDS.values():
+        attributes = {field.name for field in dataclasses.fields(kind.cls)}
+        assert attributes == ({"articles"} if kind.articles else set(kind.field_names)), kind.name
+    assert tuple(f.name for f in dataclasses.fields(Article)) == tuple(
+        field.name for field in ARTICLE_FIELDS
+    )
+
+
+def test_article_limits_are_one_for_a_message_and_eight_for_an_event() -> None:
+    assert (max_articles(answering_event=False), max_articles(answering_event=True)) == (1, 8)
+
+
+def test_kind_of_refuses_what_is_not_a_reply() -> None:
+    assert kind_of(TextReply("x")) is REPLY_KINDS["text"]
+    with pytest.raises(ReplyError, match="Article is not a passive reply type"):
+        kind_of(Article("a"))

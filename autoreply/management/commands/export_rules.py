@@ -3,10 +3,10 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from autoreply.files.rules_export import export_rules
-from autoreply.models import Account
+from autoreply.management.accounts import find_account
 
 
 class Command(BaseCommand):
@@ -28,12 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs = options["account"]
-        if slugs:
-            unknown = set(slugs) - set(
-                Account.objects.filter(slug__in=slugs).values_list("slug", flat=True)
-            )
-            if unknown:
-                raise CommandError(f"no account with slug {', '.join(sorted(unknown))}")
+        for slug in slugs or []:
+            find_account(slug)  # a CommandError naming the slug, before anything is written
         text = export_rules(slugs, with_secrets=options["with_secrets"])
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")

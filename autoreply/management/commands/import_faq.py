@@ -5,10 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.errors import ImportRefused
 from autoreply.files.faq import MODES, import_faq
-from autoreply.files.schema import RulesFileError
-from autoreply.files.spreadsheets import CsvFileError
-from autoreply.models import Account
+from autoreply.management.accounts import find_account
 
 
 class Command(BaseCommand):
@@ -35,15 +34,7 @@ class Command(BaseCommand):
             report = import_faq(
                 account, options["file"], options["mode"], None if quiet else sys.stderr
             )
-        except (CsvFileError, RulesFileError) as exc:
+        except ImportRefused as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in report.lines():
             self.stdout.write(line)
-
-
-def find_account(slug: str) -> Account:
-    """The account with this slug, or a CommandError naming the slug."""
-    account = Account.objects.filter(slug=slug).first()
-    if account is None:
-        raise CommandError(f"no account with slug {slug!r} (see manage.py export_rules)")
-    return account

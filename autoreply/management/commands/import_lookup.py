@@ -4,12 +4,11 @@ one of the account's lookup tables, all or nothing."""
 import sys
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from autoreply.files import spreadsheets
-from autoreply.lookups import tables
-from autoreply.management.commands.import_faq import find_account
+from autoreply.errors import ImportRefused
+from autoreply.files.lookup_import import import_lookup
+from autoreply.management.accounts import find_account
 
 
 class Command(BaseCommand):
@@ -29,19 +28,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = find_account(options["account"])
-        table, path = options["table"], options["file"]
         quiet = options["quiet"] or options["verbosity"] == 0
         try:
-            rows = spreadsheets.read_rows(path, ("key", "value"))
-            spreadsheets.refuse_duplicates(rows, path, "key")
-            shown = spreadsheets.progress(rows, None if quiet else sys.stderr, "reading")
-            entries = tables.normalized_entries(((r.first, r.second) for r in shown), path)
-            counts = tables.store(account, table, entries, options["replace"])
-        except spreadsheets.CsvFileError as exc:
+            counts = import_lookup(
+                account,
+                options["table"],
+                options["file"],
+                options["replace"],
+                None if quiet else sys.stderr,
+            )
+        except ImportRefused as exc:
             raise CommandError(f"nothing imported: {exc}") from None
-        except ValidationError as exc:
-            detail = " ".join(exc.messages)
-            if "name" in getattr(exc, "error_dict", {}):  # the table's own name is refused
-                detail = f"table name {table!r}: {detail}"
-            raise CommandError(f"nothing imported: {detail}") from None
-        self.stdout.write(f"lookup table {account.slug}/{table}: {counts}")
+        self.stdout.write(f"lookup table {account.slug}/{options['table']}: {counts}")

@@ -3,15 +3,16 @@
 from the WeChat platform's own auto-reply (the JSON of get_current_autoreply_info)."""
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from autoreply.files.platform import PlatformFileError, import_platform
+from autoreply.errors import ImportRefused
+from autoreply.files.platform import import_platform
 from autoreply.files.rules_import import import_rules
-from autoreply.files.schema import RulesFileError
-from autoreply.models import Account
+from autoreply.management.accounts import find_account
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         document = read_json(options["file"])
         try:
             report = import_rules(document, replace=options["replace"])
-        except RulesFileError as exc:
+        except ImportRefused as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in report.lines():
             self.stdout.write(line)
@@ -57,13 +58,11 @@ class Command(BaseCommand):
             raise CommandError("--from-platform takes neither a rules file nor --replace")
         if not options["account"]:
             raise CommandError("--from-platform needs --account SLUG: the account to import into")
-        account = Account.objects.filter(slug=options["account"]).first()
-        if account is None:
-            raise CommandError(f"no account with slug {options['account']!r}")
+        account = find_account(options["account"])
         data = read_json(options["from_platform"])
         try:
             report, warnings = import_platform(account, data)
-        except (PlatformFileError, RulesFileError) as exc:
+        except ImportRefused as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in [*report.lines(), *(f"warning: {warning}" for warning in warnings)]:
             if not line.startswith("accounts:"):  # the account itself is as it was
@@ -72,8 +71,6 @@ class Command(BaseCommand):
 
 def read_json(name: str) -> Any:
     """The parsed JSON file, or a CommandError saying what is wrong with it."""
-    import sys
-
     try:
         text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
         return json.loads(text)

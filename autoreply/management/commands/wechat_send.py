@@ -4,8 +4,8 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
+from autoreply.management.accounts import find_account
 from autoreply.models import Account
 from wechat import pushes, simulator
 
@@ -19,8 +19,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", nargs="?", help="a text message's content")
         parser.add_argument("--account", required=True, metavar="SLUG", help="as in /wechat/SLUG/")
-        parser.add_argument("--url", default="http://127.0.0.1:8000", metavar="BASE_URL",
-                            help="the server (default: %(default)s)")  # fmt: skip
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            metavar="BASE_URL",
+            help="the server (default: %(default)s)",
+        )
         parser.add_argument("--encrypt", action="store_true", help="as in safe mode (AES)")
         kinds = parser.add_mutually_exclusive_group()
         kinds.add_argument("--event", metavar="NAME", help="subscribe, CLICK, SCAN, ...")
@@ -30,23 +34,25 @@ class Command(BaseCommand):
         kinds.add_argument("--link", metavar="URL", help="a link message")
         parser.add_argument("--event-key", metavar="KEY", help="the event's EventKey")
         parser.add_argument("--recognition", metavar="TEXT", help="a voice message's text")
-        parser.add_argument("--from", dest="from_user", default=pushes.SIMULATED_OPENID,
-                            metavar="OPENID", help="the sender (default: %(default)s)")  # fmt: skip
-        parser.add_argument("--to", dest="to_user", metavar="GH_ID",
-                            help="default: the account's original ID, once learned")  # fmt: skip
-        parser.add_argument("--msg-id", type=int, metavar="N",
-                            help="repeat one to see how a retry is answered")  # fmt: skip
+        parser.add_argument(
+            "--from",
+            dest="from_user",
+            default=pushes.SIMULATED_OPENID,
+            metavar="OPENID",
+            help="the sender (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--to",
+            dest="to_user",
+            metavar="GH_ID",
+            help="default: the account's original ID, once learned",
+        )
+        parser.add_argument(
+            "--msg-id", type=int, metavar="N", help="repeat one to see how a retry is answered"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            account = Account.objects.filter(slug=options["account"]).first()
-        except DatabaseError as exc:
-            first_line = str(exc).strip().splitlines()[0]
-            raise CommandError(
-                f"cannot reach the database ({first_line}): start the server with bin/serve"
-            ) from None
-        if account is None:
-            raise CommandError(f"no account with slug {options['account']!r}")
+        account = find_account(options["account"])
         try:
             exchange = simulator.send(
                 account, options["url"], self.push(account, options), encrypt=options["encrypt"]
@@ -74,8 +80,9 @@ class Command(BaseCommand):
     def fields(self, options: dict[str, Any]) -> dict[str, object]:
         given = [name for name in ("event", "image", "voice", "location", "link") if options[name]]
         if bool(given) == (options["text"] is not None):
-            raise CommandError("send one thing: TEXT, or one of --event, --image, --voice, "
-                               "--location, --link")  # fmt: skip
+            raise CommandError(
+                "send one thing: TEXT, or one of --event, --image, --voice, --location, --link"
+            )
         if options["event_key"] is not None and not options["event"]:
             raise CommandError("--event-key goes with --event")
         if options["recognition"] is not None and not options["voice"]:

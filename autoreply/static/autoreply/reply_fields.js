@@ -1,13 +1,16 @@
 "use strict";
-// The rule page: each reply shows only the fields its type uses (REPLY_FIELDS, given by
-// the page as JSON), and its news articles only when it is a news reply. Hidden fields
+// The rule page: each reply shows only the fields its type uses, and its news articles
+// only when its type carries articles. Both come from the server as JSON (rendered from
+// wechat.replies.REPLY_KINDS), so a new reply type needs no change here. Hidden fields
 // keep their values; the server validates whatever is submitted.
 (function () {
   const data = document.getElementById("reply-fields");
   if (!data) {
     return;
   }
-  const FIELDS = JSON.parse(data.textContent);
+  const DECLARED = JSON.parse(data.textContent);
+  const FIELDS = DECLARED.fields;
+  const WITH_ARTICLES = new Set(DECLARED.articles);
   const TYPED = new Set(Object.values(FIELDS).flat());
 
   function fieldName(element) {
@@ -33,7 +36,7 @@
     }
     const articles = item.querySelector(".djn-group-nested");
     if (articles) {
-      articles.hidden = select.value !== "news";
+      articles.hidden = !WITH_ARTICLES.has(select.value);
     }
   }
 

@@ -1,6 +1,7 @@
 """Operators' flows through the admin (Django's test client), each checked against the
 live webhook where it changes what followers get."""
 
+import json
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.auth.models import User
 from autoreply.models import Account, Message, Rule
 from tests.factories import rule, text_rule
 from tests.wechat_client import event
+from wechat.replies import REPLY_KINDS
 
 ADD = "/admin/autoreply/rule/add/"
 
@@ -21,16 +23,29 @@ def operator(client, db):
 
 
 def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}  # fmt: skip
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def rule_form(account: Account, name: str, keywords=(), replies=(), **fields) -> dict[str, str]:
     """The POST data of the rule page: the rule, its keywords, replies and articles."""
-    data = {"account": str(account.pk), "name": name, "enabled": "on", "priority": "0",
-            "msg_type": "any", "event": "", "event_key": "", "cooldown_seconds": "0",
-            "reply_mode": "random", **management("keywords", len(keywords)),
-            **management("replies", len(replies))}  # fmt: skip
+    data = {
+        "account": str(account.pk),
+        "name": name,
+        "enabled": "on",
+        "priority": "0",
+        "msg_type": "any",
+        "event": "",
+        "event_key": "",
+        "cooldown_seconds": "0",
+        "reply_mode": "random",
+        **management("keywords", len(keywords)),
+        **management("replies", len(replies)),
+    }
     data.update({k: str(v) for k, v in fields.items()})
     for i, (mode, pattern) in enumerate(keywords):
         data.update({f"keywords-{i}-mode": mode, f"keywords-{i}-pattern": pattern})
@@ -40,8 +55,9 @@ def rule_form(account: Account, name: str, keywords=(), replies=(), **fields) ->
         data.update({f"replies-{i}-{k}": v for k, v in {"order": i, **reply}.items()})
         data.update(management(f"replies-{i}-articles", len(articles)))
         for j, article in enumerate(articles):
-            data.update({f"replies-{i}-articles-{j}-{k}": v
-                         for k, v in {"order": j, **article}.items()})  # fmt: skip
+            data.update(
+                {f"replies-{i}-articles-{j}-{k}": v for k, v in {"order": j, **article}.items()}
+            )
     return data
 
 
@@ -52,9 +68,15 @@ def errors(response) -> str:
 
 
 def test_create_a_rule_and_the_webhook_answers_with_it(operator, bot, acme):
-    response = operator.post(ADD, rule_form(
-        acme, "greeting", keywords=[("contains", "你好")],
-        replies=[{"type": "text", "content": "你好，{{ openid }}！"}]))  # fmt: skip
+    response = operator.post(
+        ADD,
+        rule_form(
+            acme,
+            "greeting",
+            keywords=[("contains", "你好")],
+            replies=[{"type": "text", "content": "你好，{{ openid }}！"}],
+        ),
+    )
     assert response.status_code == 302, errors(response)
     assert bot.say("你好呀", from_user="oNew").content == "你好，oNew！"
 
@@ -82,16 +104,19 @@ REFUSED = {
     ),
     "event rule without event": (dict(msg_type="event"), "An event rule needs an event"),
     "transfer on an event rule": (
-        dict(msg_type="event", event="subscribe",
-             replies=[{"type": "transfer_customer_service"}]),
+        dict(msg_type="event", event="subscribe", replies=[{"type": "transfer_customer_service"}]),
         "never events",
     ),
     "music without thumb": (dict(replies=[{"type": "music", "title": "x"}]), "thumb media ID"),
-    "keywords on an image rule": (dict(msg_type="image", keywords=[("exact", "x")]),
-                                  "Keywords only match text"),
-    "template that does not compile": (dict(replies=[{"type": "text", "content": "{% if %}"}]),
-                                       "template error"),
-}  # fmt: skip
+    "keywords on an image rule": (
+        dict(msg_type="image", keywords=[("exact", "x")]),
+        "Keywords only match text",
+    ),
+    "template that does not compile": (
+        dict(replies=[{"type": "text", "content": "{% if %}"}]),
+        "template error",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", REFUSED)
@@ -116,9 +141,14 @@ def test_editing_a_rule_changes_the_answer(operator, wechat):
     assert page.status_code == 200
     reply = help_rule.replies.get()
     keyword_ids = list(help_rule.keywords.values_list("pk", flat=True))
-    data = rule_form(help_rule.account, "help", keywords=[("exact", "help")],
-                     replies=[{"type": "text", "content": "New help text", "id": reply.pk}],
-                     msg_type="text", priority=90)  # fmt: skip
+    data = rule_form(
+        help_rule.account,
+        "help",
+        keywords=[("exact", "help")],
+        replies=[{"type": "text", "content": "New help text", "id": reply.pk}],
+        msg_type="text",
+        priority=90,
+    )
     data.update(management("keywords", 1, 0))
     data.update(management("replies", 1, 1))
     data["replies-0-rule"] = str(help_rule.pk)
@@ -167,12 +197,14 @@ def test_try_a_message_shows_the_rule_the_reason_and_the_xml_and_stores_nothing(
     assert "contains keyword “营业时间”" in page
     assert "&lt;Content&gt;&lt;![CDATA[We open 9:00-18:00" in page
     assert not Message.objects.exists()
-    events = operator.get("/admin/autoreply/rule/try/", {
-        "account": demo.pk, "kind": "event", "event": "CLICK",
-        "event_key": "V1001_TODAY_MUSIC"}).content.decode()  # fmt: skip
+    events = operator.get(
+        "/admin/autoreply/rule/try/",
+        {"account": demo.pk, "kind": "event", "event": "CLICK", "event_key": "V1001_TODAY_MUSIC"},
+    ).content.decode()
     assert "today&#x27;s music" in events and "MusicUrl" in events
-    nothing = operator.get("/admin/autoreply/rule/try/", {
-        "account": demo.pk, "kind": "event", "event": "VIEW"}).content.decode()  # fmt: skip
+    nothing = operator.get(
+        "/admin/autoreply/rule/try/", {"account": demo.pk, "kind": "event", "event": "VIEW"}
+    ).content.decode()
     assert "No rule matches" in nothing
 
 
@@ -186,9 +218,15 @@ def test_account_secrets_are_masked_and_kept(operator, demo):
     assert "spamtest" not in page and demo.encoding_aes_key not in page
     assert "••••••test" in page
     assert "http://testserver/wechat/demo/" in page
-    data = {"slug": "demo", "name": "Renamed", "app_id": demo.app_id,
-            "encryption_mode": "safe", "token": "", "encoding_aes_key": "",
-            "previous_encoding_aes_key": ""}  # fmt: skip
+    data = {
+        "slug": "demo",
+        "name": "Renamed",
+        "app_id": demo.app_id,
+        "encryption_mode": "safe",
+        "token": "",
+        "encoding_aes_key": "",
+        "previous_encoding_aes_key": "",
+    }
     response = operator.post(f"/admin/autoreply/account/{demo.pk}/change/", data)
     assert response.status_code == 302, errors(response)
     demo.refresh_from_db()
@@ -222,8 +260,12 @@ def test_followers_page_links_to_their_messages(operator, wechat):
 def test_lookup_entries_are_edited_in_the_admin_and_answer_at_once(operator, bot, acme):
     from autoreply.models import LookupEntry, LookupTable
 
-    rule(acme, "where", keywords=(("regex", r"^\?(\S+)$"),),
-         replies=('{{ match.1|lookup:"shelves" }}',))  # fmt: skip
+    rule(
+        acme,
+        "where",
+        keywords=(("regex", r"^\?(\S+)$"),),
+        replies=('{{ match.1|lookup:"shelves" }}',),
+    )
     table = LookupTable.objects.create(account=acme, name="shelves")
     entry = LookupEntry.objects.create(table=table, key="A-1", value="left")
     assert bot.say("?a-1").content == "left"
@@ -240,13 +282,31 @@ def test_lookup_entries_are_edited_in_the_admin_and_answer_at_once(operator, bot
 def test_admin_pages_render(operator, demo, wechat):
     wechat.say("help")
     wechat.ask(event("subscribe"))
-    for url in ["/admin/", "/admin/autoreply/account/", "/admin/autoreply/rule/",
-                "/admin/autoreply/message/", "/admin/autoreply/follower/",
-                "/admin/autoreply/lookuptable/", "/admin/autoreply/lookupentry/",
-                "/admin/autoreply/rule/try/", ADD]:  # fmt: skip
+    for url in [
+        "/admin/",
+        "/admin/autoreply/account/",
+        "/admin/autoreply/rule/",
+        "/admin/autoreply/message/",
+        "/admin/autoreply/follower/",
+        "/admin/autoreply/lookuptable/",
+        "/admin/autoreply/lookupentry/",
+        "/admin/autoreply/rule/try/",
+        ADD,
+    ]:
         assert operator.get(url).status_code == 200, url
 
 
 def test_the_admin_needs_a_login(client, demo):
     assert client.get("/admin/autoreply/rule/try/").status_code == 302
     assert client.get("/admin/autoreply/rule/").status_code == 302
+
+
+def test_the_rule_page_gets_each_reply_types_fields_from_the_declaration(operator, acme):
+    page = operator.get(ADD).content.decode()
+    found = re.search(r'<script id="reply-fields" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    declared = json.loads(found.group(1))
+    assert declared["fields"] == {name: list(k.field_names) for name, k in REPLY_KINDS.items()}
+    assert declared["articles"] == ["news"]
+    for name in {field for fields in declared["fields"].values() for field in fields}:
+        assert f'name="replies-__prefix__-{name}"' in page  # every field has its input

@@ -16,9 +16,16 @@ from tests.wechat_client import signed_query, text
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine's notes advise: no background traffic on a closed network.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,8 +36,10 @@ def browser(monkeypatch):
     # stay sequential, which is what Django's guard is for.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}: bin/test installs Debian's `chromium` "
-                    "package when run as root with apt-get; it could not here")  # fmt: skip
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: bin/test installs Debian's `chromium` "
+            "package when run as root with apt-get; it could not here"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -32,13 +32,17 @@ def summary(account) -> dict[str, tuple]:
     rules = account.rules.prefetch_related("keywords", "replies__articles")
     return {
         rule.name: (
-            rule.priority, rule.enabled, rule.msg_type, rule.event, rule.reply_mode,
+            rule.priority,
+            rule.enabled,
+            rule.msg_type,
+            rule.event,
+            rule.reply_mode,
             rule.cooldown_seconds,
             [(k.mode, k.pattern) for k in rule.keywords.all()],
             [reply_summary(reply) for reply in rule.replies.all()],
         )
         for rule in rules
-    }  # fmt: skip
+    }
 
 
 def reply_summary(reply) -> tuple:
@@ -53,15 +57,26 @@ def test_the_sample_becomes_these_rules(acme):
     sample = json.loads(SAMPLE.read_text())
     rules = summary(acme)
     assert list(rules) == [  # in matching order
-        "platform: 营业时间", "platform: 本月读书会", "platform: 门店地址", "platform: 店长语音",
-        "platform: 书房宣传片", "platform: 店内导览", "platform: 荐书", "platform: 被关注回复",
+        "platform: 营业时间",
+        "platform: 本月读书会",
+        "platform: 门店地址",
+        "platform: 店长语音",
+        "platform: 书房宣传片",
+        "platform: 店内导览",
+        "platform: 荐书",
+        "platform: 被关注回复",
         "platform: 收到消息回复",
-    ]  # fmt: skip
+    ]
     assert rules["platform: 营业时间"] == (
-        7, True, "text", "", "random", 0,
+        7,
+        True,
+        "text",
+        "",
+        "random",
+        0,
         [("contains", "营业时间"), ("exact", "几点开门")],
         [("text", "每天 10:00-21:00 营业，春节期间另行通知。")],
-    )  # fmt: skip
+    )
     first_article = sample["keyword_autoreply_info"]["list"][1]["reply_list_info"][0]
     article = first_article["news_info"]["list"][0]
     expected = (article["title"], article["digest"], article["cover_url"], article["content_url"])
@@ -121,8 +136,11 @@ def test_switches_that_are_off_import_disabled_rules(acme, bot):
     out = import_platform(DATA / "switches_off.json")
     assert "warning: is_add_friend_reply_open is 0 on the platform: 'platform: 被关注回复'" in out
     enabled = dict(Rule.objects.values_list("name", "enabled"))
-    assert enabled == {"platform: 被关注回复": False, "platform: 收到消息回复": False,
-                       "platform: 价格": True}  # fmt: skip
+    assert enabled == {
+        "platform: 被关注回复": False,
+        "platform: 收到消息回复": False,
+        "platform: 价格": True,
+    }
     assert Rule.objects.get(name="platform: 价格").reply_mode == "first"  # one reply: no warning
     assert "reply_all" not in out
     assert bot.ask(event("subscribe")) is None
@@ -156,20 +174,28 @@ def test_an_answer_with_nothing_set_imports_nothing(acme):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("bad__match_mode.json",
-         r"platform rule '营业时间', keyword_list_info\[0\], match_mode: "
-         r"expected equal or contain, got 'regex'"),
-        ("bad__no_keywords.json",
-         r"platform rule '空规则', keyword_list_info: expected a non-empty"),
-        ("bad__reply_type.json",
-         r"platform rule '小程序', reply_list_info\[0\], type: expected one "
-         r"of text, img, voice, video, news, got 'miniprogrampage'"),
-        ("bad__keyword_too_long.json",
-         r"rule 'platform: 超长关键词', keywords\[0\], pattern: .*500"),
+        (
+            "bad__match_mode.json",
+            r"platform rule '营业时间', keyword_list_info\[0\], match_mode: "
+            r"expected equal or contain, got 'regex'",
+        ),
+        (
+            "bad__no_keywords.json",
+            r"platform rule '空规则', keyword_list_info: expected a non-empty",
+        ),
+        (
+            "bad__reply_type.json",
+            r"platform rule '小程序', reply_list_info\[0\], type: expected one "
+            r"of text, img, voice, video, news, got 'miniprogrampage'",
+        ),
+        (
+            "bad__keyword_too_long.json",
+            r"rule 'platform: 超长关键词', keywords\[0\], pattern: .*500",
+        ),
         ("error_answer.json", r"WeChat's error answer 48001: api unauthorized"),
         ("bad__truncated.json", r"bad__truncated.json is not valid JSON"),
     ],
-)  # fmt: skip
+)
 def test_malformed_input_is_refused_and_nothing_written(acme, name, message):
     text_rule(acme, "kept", "still here", ("exact", "kept"))
     with pytest.raises(CommandError, match=message):

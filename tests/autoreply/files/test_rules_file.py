@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from autoreply.models import Account, LookupEntry, Rule
+from autoreply.models import SECRET_FIELDS, Account, LookupEntry, Rule
 from tests.factories import DEMO_KEY
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
@@ -108,6 +108,17 @@ def test_secrets_are_exported_only_when_asked(demo):
     plain = export()
     assert "spamtest" not in plain and DEMO_KEY not in plain
     assert '"token": "spamtest"' in export("--with-secrets")
+
+
+def test_every_secret_field_and_only_those_is_held_back(demo):
+    plain = json.loads(export())["accounts"][0]
+    full = json.loads(export("--with-secrets"))["accounts"][0]
+    assert set(full) - set(plain) == set(SECRET_FIELDS)
+
+
+def test_exporting_an_unknown_account_names_it(db):
+    with pytest.raises(CommandError, match="no account with slug 'nope'"):
+        call_command("export_rules", "--account", "nope")
 
 
 def test_an_import_without_secrets_keeps_the_stored_ones(demo, tmp_path):
@@ -298,8 +309,10 @@ def test_commands_exit_non_zero(db, tmp_path):
     path.write_text('{"accounts": [{"slug": "x"}]}', encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "manage.py", "import_rules", str(path)],
-        cwd=FIXTURES.parent, capture_output=True, text=True,
+        cwd=FIXTURES.parent,
+        capture_output=True,
+        text=True,
         env={**os.environ, "DATABASE_URL": test_database_url()},
-    )  # fmt: skip
+    )
     assert result.returncode != 0
     assert "name: required for a new account" in result.stderr

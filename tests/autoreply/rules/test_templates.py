@@ -9,21 +9,30 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS
 from autoreply.lookups import tables
 from autoreply.models import Article, LookupEntry, Message, Reply, Rule
 from tests.factories import DEMO_KEY, rule
 from tests.wechat_client import inbound, text
 from wechat import replies
+from wechat.replies import REPLY_KINDS
+
+ARTICLE_FIELDS = [field.name for field in replies.ARTICLE_FIELDS]
+REPLY_FIELDS = {
+    name: [(field.name, field.required) for field in kind.fields]
+    for name, kind in REPLY_KINDS.items()
+}
 
 SENDER, SAID = "oTemplate7", "Hello"
 PUSH = {"from_user": SENDER}  # every push here comes from this follower
 REGEX = (("regex", r"^(?P<word>\w+)$"),)  # match.word, match.1 and match.0: the whole text
 CLASSES = {
-    "text": replies.TextReply, "image": replies.ImageReply, "voice": replies.VoiceReply,
-    "video": replies.VideoReply, "music": replies.MusicReply,
+    "text": replies.TextReply,
+    "image": replies.ImageReply,
+    "voice": replies.VoiceReply,
+    "video": replies.VideoReply,
+    "music": replies.MusicReply,
     "transfer_customer_service": replies.TransferCustomerServiceReply,
-}  # fmt: skip
+}
 
 
 def field_template(name: str) -> str:
@@ -85,9 +94,14 @@ BAD_TEMPLATES = {
     "ssi": "{% ssi '/etc/passwd' %}",
 }
 # One string field of each reply type (and of an article): each is checked the same way.
-FIELDS = [("text", "content"), ("image", "media_id"), ("voice", "media_id"),
-          ("video", "description"), ("music", "hq_music_url"),
-          ("transfer_customer_service", "kf_account")]  # fmt: skip
+FIELDS = [
+    ("text", "content"),
+    ("image", "media_id"),
+    ("voice", "media_id"),
+    ("video", "description"),
+    ("music", "hq_music_url"),
+    ("transfer_customer_service", "kf_account"),
+]
 
 
 def valid_reply(kind: str) -> dict[str, str]:
@@ -114,12 +128,20 @@ def test_bad_templates_are_refused_on_save_naming_the_field(acme, source):
 
 @pytest.mark.parametrize("source", BAD_TEMPLATES.values(), ids=BAD_TEMPLATES)
 def test_bad_templates_are_refused_on_import_naming_the_field(db, tmp_path, source):
-    document = {"accounts": [{
-        "slug": "acme", "name": "Acme", "app_id": "wx2c2769f8efd9abc2", "token": "spamtest",
-        "encoding_aes_key": DEMO_KEY,
-        "rules": [{"name": "r", "replies": [{"type": "video", "media_id": "V",
-                                             "title": source}]}],
-    }]}  # fmt: skip
+    document = {
+        "accounts": [
+            {
+                "slug": "acme",
+                "name": "Acme",
+                "app_id": "wx2c2769f8efd9abc2",
+                "token": "spamtest",
+                "encoding_aes_key": DEMO_KEY,
+                "rules": [
+                    {"name": "r", "replies": [{"type": "video", "media_id": "V", "title": source}]}
+                ],
+            }
+        ]
+    }
     path = tmp_path / "rules.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(CommandError) as refused:
@@ -130,8 +152,12 @@ def test_bad_templates_are_refused_on_import_naming_the_field(db, tmp_path, sour
 
 @pytest.mark.parametrize("way", ["plain", "encrypted"])
 def test_a_template_failing_at_render_time_answers_success_and_is_logged(bot, acme, way):
-    rule(acme, "unpack", keywords=(("exact", "boom"),),
-         replies=("{% for a, b in content %}{{ a }}{% endfor %}",))  # fmt: skip
+    rule(
+        acme,
+        "unpack",
+        keywords=(("exact", "boom"),),
+        replies=("{% for a, b in content %}{{ a }}{% endfor %}",),
+    )
     rule(acme, "fine", keywords=(("exact", "fine"),), replies=("still here",))
     push = text("boom")
     response = bot.post(push) if way == "plain" else bot.post_encrypted(push)
@@ -147,15 +173,23 @@ WORKPIECE = (("regex", r"^[?？]\s*(\S+)$"),)
 
 def test_lookup_of_a_missing_table_or_key_gives_nothing(bot, acme):
     tables.store(acme, "parts", {"a-1": ("A-1", "shelf 3")}, replace=False)
-    rule(acme, "find", keywords=WORKPIECE,
-         replies=('[{{ match.1|lookup:"parts" }}][{{ match.1|lookup:"nosuch" }}]',))  # fmt: skip
+    rule(
+        acme,
+        "find",
+        keywords=WORKPIECE,
+        replies=('[{{ match.1|lookup:"parts" }}][{{ match.1|lookup:"nosuch" }}]',),
+    )
     assert bot.say("?a-1") == replies.TextReply("[shelf 3][]")
     assert bot.say("?a-2") == replies.TextReply("[][]")
 
 
 def test_lookup_keys_compare_normalised(bot, acme):
-    tables.store(acme, "parts", tables.normalized_entries(
-        [("ab-1", "lower"), ("ＣＤ-２", "full-width")], "test"), replace=False)  # fmt: skip
+    tables.store(
+        acme,
+        "parts",
+        tables.normalized_entries([("ab-1", "lower"), ("ＣＤ-２", "full-width")], "test"),
+        replace=False,
+    )
     rule(acme, "find", keywords=WORKPIECE, replies=('{{ match.1|lookup:"parts" }}',))
     assert bot.say("?ＡＢ-1") == replies.TextReply("lower")
     assert bot.say("? Ab-1") == replies.TextReply("lower")
@@ -164,8 +198,12 @@ def test_lookup_keys_compare_normalised(bot, acme):
 
 def test_a_lookup_change_reaches_the_webhook_on_the_next_request(bot, acme):
     tables.store(acme, "parts", {"p-1": ("P-1", "old place")}, replace=False)
-    rule(acme, "find", keywords=WORKPIECE,
-         replies=('{{ match.1|lookup:"parts"|default:"unknown" }}',))  # fmt: skip
+    rule(
+        acme,
+        "find",
+        keywords=WORKPIECE,
+        replies=('{{ match.1|lookup:"parts"|default:"unknown" }}',),
+    )
     assert bot.say("?p-1") == replies.TextReply("old place")
     LookupEntry.objects.filter(key="P-1").update(value="new place")  # no save(): triggers only
     assert bot.say("?p-1") == replies.TextReply("new place")

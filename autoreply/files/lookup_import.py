@@ -1,0 +1,43 @@
+"""A key,value spreadsheet into one of an account's lookup tables, all or nothing.
+
+Reading and checking are `spreadsheets`' (two keys that compare equal are refused,
+naming both rows); writing only the difference is `lookups.tables.store`'s.
+"""
+
+from typing import TextIO
+
+from django.core.exceptions import ValidationError
+
+from autoreply.errors import ImportRefused
+from autoreply.files import spreadsheets
+from autoreply.lookups import tables
+from autoreply.models import Account
+
+COLUMNS = ("key", "value")
+
+
+class LookupFileError(ImportRefused):
+    """The table or its entries are refused; nothing was written."""
+
+
+def import_lookup(
+    account: Account,
+    table: str,
+    path: str,
+    replace: bool = False,
+    progress: TextIO | None = None,
+) -> tables.Counts:
+    """Add the file's new keys to the account's table `table`, update changed ones and,
+    with `replace`, remove the keys the file lacks. Raises spreadsheets.CsvFileError or
+    LookupFileError, writing nothing."""
+    rows = spreadsheets.read_rows(path, COLUMNS)
+    spreadsheets.refuse_duplicates(rows, path, "key")
+    shown = spreadsheets.progress(rows, progress, "reading")
+    try:
+        entries = tables.normalized_entries(((r.first, r.second) for r in shown), path)
+        return tables.store(account, table, entries, replace)
+    except ValidationError as exc:
+        detail = " ".join(exc.messages)
+        if "name" in getattr(exc, "error_dict", {}):  # the table's own name is refused
+            detail = f"table name {table!r}: {detail}"
+        raise LookupFileError([detail]) from None
