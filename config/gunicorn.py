@@ -8,4 +8,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 # Longer than WECHAT_REPLY_DEADLINE: the app answers `success` itself before this.
 timeout = 30
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The path without its query string: a webhook's query holds signature, nonce, openid and
+# msg_signature, which anyone reading the log could otherwise replay. A time on each line.
+access_log_format = '%(t)s %(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
