@@ -66,10 +66,11 @@ def integer(tag: str, value: str) -> int:
 
 def message_id(tag: str, value: str) -> int:
     """An unsigned 64-bit id (MsgId, MsgID), kept exact: WeChat's ids use the full range."""
-    if value.isdigit() and value.isascii() and len(value) <= 20:
-        number = int(value)
+    if value.isdigit() and value.isascii():
+        number = int(value) if len(value) <= 20 else _UINT64_MAX + 1
         if number <= _UINT64_MAX:
             return number
+        raise FieldShapeError(f"<{tag}> is over the unsigned 64-bit range: {value[:40]!r}")
     raise NotWeChatMessageError(f"<{tag}> should be an unsigned 64-bit id, got {value[:40]!r}")
 
 

@@ -156,7 +156,7 @@ WHY_REFUSED: dict[str, tuple[type[WeChatError], str]] = {
     "not_wechat__createtime_not_integer.xml": (NotWeChatMessageError, "<CreateTime>"),
     "not_wechat__createtime_negative.xml": (NotWeChatMessageError, "<CreateTime>"),
     "not_wechat__msgid_not_integer.xml": (NotWeChatMessageError, "<MsgId>"),
-    "not_wechat__msgid_too_large.xml": (NotWeChatMessageError, "64-bit"),
+    "not_wechat__msgid_too_large.xml": (FieldShapeError, "64-bit"),
     "not_wechat__msgid_fullwidth_digits.xml": (NotWeChatMessageError, "<MsgId>"),
     "not_wechat__duplicate_msgtype.xml": (NotWeChatMessageError, "twice"),
     "not_wechat__content_holds_elements.xml": (NotWeChatMessageError, "<Content>"),
