@@ -1,7 +1,9 @@
--- wrk load script: WeChat text pushes over one reused signed query string (plain mode).
+-- wrk load script: WeChat text pushes, each with a signed query of its own (plain mode).
 --
---   wrk -s bench/load.lua URL -- TEXTS_FILE RUN_ID
+--   wrk -s bench/load.lua URL -- TEXTS_FILE RUN_ID QUERIES_FILE THREADS
 --
+-- QUERIES_FILE holds signed query strings, one a line; thread N of THREADS takes every
+-- THREADS-th line from the N-th, so no query carries two bodies (the webhook refuses that).
 -- Each request is a new message with a unique MsgId (RUN_ID, wrk thread, counter),
 -- from one of 1,000 followers, with a text read from TEXTS_FILE (one per line); every
 -- 20th request is instead a byte-identical retry of the thread's previous push, as
@@ -27,6 +29,14 @@ function init(args)
     texts[#texts + 1] = line
   end
   run_id = args[2]
+  queries = {}
+  local stride, number = tonumber(args[4]), 0
+  for line in io.lines(args[3]) do
+    if number % stride == tid then
+      queries[#queries + 1] = line
+    end
+    number = number + 1
+  end
   calls, originals, retries, ok, not_ok = 0, 0, 0, 0, 0
   wrk.headers["Content-Type"] = "text/xml"
 end
@@ -40,8 +50,10 @@ function request()
     local sender = (originals * 7919 + tid * 104729) % SENDERS
     local text = texts[(originals * 31 + tid * 17) % #texts + 1]
     last_body = string.format(PUSH, sender, os.time(), text, run_id, tid, originals)
+    -- a retry repeats its push's query too; past the file's end, queries would repeat
+    last_path = wrk.path .. "?" .. queries[(originals - 1) % #queries + 1]
   end
-  return wrk.format("POST", nil, nil, last_body)
+  return wrk.format("POST", last_path, nil, last_body)
 end
 
 function response(status, headers, body)

@@ -5,17 +5,19 @@ import os
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from urllib.parse import urlencode
 
 from wechat.signature import sign
 
 LUA = Path(__file__).resolve().parent / "load.lua"
 THREADS, CONNECTIONS = 2, 16  # the same load for every case
 TIMEOUT = "5s"  # WeChat gives up after 5 s too
+QUERIES_PER_RUN = 300_000  # more pushes than one run sends on this machine
 _runs = itertools.count()
+_tokens: dict[str, str] = {}  # signed_url -> the account's token
 
 
 @dataclass
@@ -60,21 +62,38 @@ class Load:
 
 
 def signed_url(base: str, slug: str, token: str) -> str:
-    """The webhook URL with a fresh signature, good for the 300 s timestamp window."""
-    timestamp, nonce = str(int(time.time())), "bench42"
-    query = urlencode({"signature": sign(token, timestamp, nonce), "timestamp": timestamp,
-                       "nonce": nonce})  # fmt: skip
-    return f"{base}/wechat/{slug}/?{query}"
+    """The webhook URL; `run` gives each push a signed query of its own (the webhook binds
+    a query to the first body it carries, as WeChat sends one query per push)."""
+    url = f"{base}/wechat/{slug}/"
+    _tokens[url] = token
+    return url
+
+
+def queries_file(token: str, count: int = QUERIES_PER_RUN) -> Path:
+    """`count` signed query strings, one a line, each with a nonce of its own."""
+    timestamp, prefix = str(int(time.time())), f"b{next(_runs)}x"
+    lines = []
+    for number in range(count):
+        nonce = f"{prefix}{number}"
+        signature = sign(token, timestamp, nonce)
+        lines.append(f"signature={signature}&timestamp={timestamp}&nonce={nonce}\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".queries", delete=False) as file:
+        file.writelines(lines)
+    return Path(file.name)
 
 
 def run(url: str, seconds: int, texts_file: Path) -> Load:
     """Send for `seconds`; each run's MsgIds start with a run id of its own."""
     run_id = f"{int(time.time()) % 10**7:07d}{next(_runs) % 100:02d}"
+    queries = queries_file(_tokens[url])
     command = [wrk_binary(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s",
                f"--timeout={TIMEOUT}", "--latency", "-s", str(LUA), url, "--",
-               str(texts_file), run_id]  # fmt: skip
-    out = subprocess.run(command, check=True, capture_output=True, text=True,
-                         timeout=seconds + 60).stdout  # fmt: skip
+               str(texts_file), run_id, str(queries), str(THREADS)]  # fmt: skip
+    try:
+        out = subprocess.run(command, check=True, capture_output=True, text=True,
+                             timeout=seconds + 60).stdout  # fmt: skip
+    finally:
+        queries.unlink()
     line = next((x for x in out.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no BENCH line:\n{out}")
