@@ -8,6 +8,7 @@ check, `X-Content-Type-Options: nosniff`, and an unexpected error logged (as Dja
 Everything else (the admin, /healthz) goes through Django's full stack.
 """
 
+import functools
 import logging
 import re
 import time
@@ -90,11 +91,18 @@ def allowed_host(environ: dict[str, Any]) -> bool:
     allowed = settings.ALLOWED_HOSTS
     if settings.DEBUG and not allowed:
         allowed = DEBUG_HOSTS
-    domain, _ = split_domain_port(host)
-    if domain and validate_host(domain, allowed):
+    if _valid_host(host, tuple(allowed)):
         return True
     host_logger.error("Invalid HTTP_HOST header: %r.", host[:200])
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _valid_host(host: str, allowed: tuple[str, ...]) -> bool:
+    # Cached: a node sees one or two Host values, and Django's check is a regex and a
+    # loop; bounded, so a flood of made-up hosts only evicts entries.
+    domain, _ = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
 
 
 def serve(slug: str, environ: dict[str, Any]) -> service.Answer:
