@@ -58,12 +58,14 @@ def bind(account_id: int, params: Mapping[str, str], body: bytes) -> None:
     key, body_hash = query_hash(params), _digest(body)
     try:
         same = _first([account_id, key, body_hash, body_hash])
-        _prune_now_and_then()
-    except DatabaseError:
-        logger.warning("account %s: could not check the query's body; let through", account_id)
+    except DatabaseError as exc:
+        logger.warning(
+            "account %s: could not check the query's body, let through: %s", account_id, exc
+        )
         return
     if same not in (True, b"t"):  # b"t" from the prepared path, True from a cursor
         raise QueryReused("this signed query was already used with another body")
+    _prune_now_and_then()
 
 
 def window() -> int:
@@ -85,7 +87,10 @@ def _prune_now_and_then() -> None:
     now = time.monotonic()
     if now - _last_prune >= PRUNE_EVERY:
         _last_prune = now
-        prune()
+        try:
+            prune()
+        except DatabaseError as exc:  # only the table's size suffers; the next prune catches up
+            logger.warning("could not prune the signed queries: %s", exc)
 
 
 def _first(params: list[object]) -> object:

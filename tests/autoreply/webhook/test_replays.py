@@ -88,3 +88,20 @@ def test_the_database_decides_across_nodes():
     assert status == 403
     row = Message.objects.get()
     assert (row.from_user, row.retries) == ("oReal", 1)
+
+
+def test_while_the_database_cannot_check_a_query_the_push_is_let_through(
+    bot, acme, monkeypatch, caplog
+):
+    """Refusing would lose real messages during an outage (DESIGN: nothing lost)."""
+    from django.db import connections
+
+    default = connections["default"]
+    down = type(default)({**default.settings_dict, "PORT": "1"}, "default")  # nothing listens
+    monkeypatch.setattr(connections._connections, "down", down, raising=False)
+    monkeypatch.setattr(replays, "webhook_database", lambda: "down")
+    text_rule(acme, "hi", "hello", ("exact", "hi"))
+    response = bot.post(text("hi"))
+    assert (response.status_code, b"hello" in response.content) == (200, True)
+    assert Message.objects.count() == 1
+    assert any("let through" in r.getMessage() for r in caplog.records)
