@@ -28,3 +28,8 @@ DEFAULTS: dict[str, Any] = {
 def setting(name: str) -> Any:
     """The named setting, or its default."""
     return getattr(settings, name, DEFAULTS[name])
+
+
+def webhook_database() -> str:
+    """The alias of the webhook's own connection (AUTOREPLY_WEBHOOK_DATABASE)."""
+    return setting("AUTOREPLY_WEBHOOK_DATABASE")  # type: ignore[no-any-return]

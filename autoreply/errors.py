@@ -9,6 +9,9 @@ from wechat.errors import SignatureError, WeChatError
 class UnknownAccount(LookupError):
     """No account has this slug."""
 
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no account has the slug {slug!r}")
+
 
 class BodyTooLarge(ValueError):
     """The body exceeds WECHAT_MAX_BODY_BYTES."""
@@ -31,3 +34,11 @@ class ImportRefused(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class QueryReused(SignatureError):
+    """A signed query (timestamp, nonce, signature) already accepted with another body.
+
+    In plaintext mode no signature covers the body, and WeChat's retries are
+    byte-identical: a known query carrying a new body is someone else's message.
+    """

@@ -207,7 +207,7 @@ class Message(models.Model):
     from_user = models.CharField("FromUserName", max_length=64)
     to_user = models.CharField("ToUserName", max_length=64)
     create_time = models.BigIntegerField("CreateTime")
-    msg_type = models.CharField("MsgType", max_length=32)
+    msg_type = models.CharField("MsgType", max_length=64)
     event = models.CharField("Event", max_length=64, blank=True)
     event_key = models.TextField("EventKey", blank=True)
     text = models.TextField(blank=True, help_text="Content, or a voice message's Recognition.")
@@ -297,3 +297,24 @@ class LookupEntry(models.Model):
 
     def clean(self) -> None:
         validation.check_lookup_entry(self)
+
+
+class SignedQuery(models.Model):
+    """A signed webhook query already accepted, and the body it came with.
+
+    The database decides, across nodes, that one (timestamp, nonce, signature) carries one
+    body: see autoreply/webhook/replays.py. Rows outlive the timestamp window only until
+    they are pruned, so the table stays as small as a few minutes of pushes.
+    """
+
+    # One index only (the key), since every push inserts a row.
+    pk = models.CompositePrimaryKey("account", "query_hash")
+    account = models.ForeignKey(
+        Account, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    query_hash = models.UUIDField()
+    body_hash = models.UUIDField()
+    seen_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"query {self.query_hash} of account {self.account_id}"

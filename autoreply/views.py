@@ -20,19 +20,12 @@ def webhook_view(request: HttpRequest, slug: str) -> HttpResponse:
     answer = service.handle(
         request.method or "",
         slug,
-        request.GET,
+        ((name, value) for name, values in request.GET.lists() for value in values),
         request.read,
-        content_length(request.META),
+        service.content_length(request.META),
         time.monotonic(),
     )
     return HttpResponse(answer.body, content_type=answer.content_type, status=answer.status)
-
-
-def content_length(meta: dict[str, str]) -> int | None:
-    try:
-        return int(meta["CONTENT_LENGTH"])
-    except (KeyError, ValueError):
-        return None
 
 
 @require_GET

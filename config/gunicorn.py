@@ -3,8 +3,6 @@
 import multiprocessing
 import os
 
-from config import logs
-
 bind = os.environ.get("AUTOREPLY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Longer than WECHAT_REPLY_DEADLINE: the app answers `success` itself before this.
@@ -13,9 +11,7 @@ accesslog = "-"
 # The path without its query string: WeChat's signature, nonce and openid ride in it.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # The same UTC, request-id-stamped lines (or JSON) as the app's own (config/logs.py).
-logconfig_dict = logs.config(
-    os.environ.get("DJANGO_LOG_LEVEL", "INFO"), os.environ.get("DJANGO_LOG_FORMAT", "plain")
-)
+logger_class = "config.logs.GunicornLogger"
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]

@@ -3,9 +3,11 @@ one time zone (UTC, ISO 8601) in every line, the request id on every line, and J
 lines for log collectors with DJANGO_LOG_FORMAT=json."""
 
 import logging
+import os
 import time
 from typing import Any
 
+from gunicorn import glogging
 from pythonjsonlogger.json import JsonFormatter
 
 from autoreply import request_id
@@ -34,24 +36,35 @@ class RequestIdFilter(logging.Filter):
 
 def config(level: str, style: str) -> dict[str, Any]:
     """A dictConfig for Django's LOGGING and gunicorn's logconfig_dict alike."""
-    if style not in ("plain", "json"):
-        raise ValueError(f"DJANGO_LOG_FORMAT={style!r}: expected plain or json")
-    formatter = (
-        {"()": UTCJsonFormatter, "fmt": FIELDS, "rename_fields": {"asctime": "time"}}
-        if style == "json"
-        else {"()": UTCFormatter, "format": PLAIN}
-    )
+    formatter(style)  # refuses an unknown style now, not at the first log line
     handler = {"class": "logging.StreamHandler", "formatter": "app", "filters": ["request_id"]}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": RequestIdFilter}},
-        "formatters": {"app": formatter},
+        "formatters": {"app": {"()": formatter, "style": style}},
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {
-            # gunicorn's own loggers write through the same handler, not theirs.
-            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        },
     }
+
+
+def formatter(style: str) -> logging.Formatter:
+    """Plain lines or JSON objects, with the time in UTC (DJANGO_LOG_FORMAT)."""
+    if style == "json":
+        return UTCJsonFormatter(FIELDS, rename_fields={"asctime": "time"})
+    if style == "plain":
+        return UTCFormatter(PLAIN)
+    raise ValueError(f"DJANGO_LOG_FORMAT={style!r}: expected plain or json")
+
+
+class GunicornLogger(glogging.Logger):
+    """gunicorn's logger, its error and access lines formatted like the app's: gunicorn
+    still decides where they go (`--error-logfile`, `--access-logfile`)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        style = os.environ.get("DJANGO_LOG_FORMAT", "plain")
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(formatter(style))
+                handler.addFilter(RequestIdFilter())

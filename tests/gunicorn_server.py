@@ -32,7 +32,7 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def gunicorn(workers: int = 3, **env: str) -> Iterator[str]:
+def gunicorn(workers: int = 3, access_log: str = os.devnull, **env: str) -> Iterator[str]:
     """Start gunicorn; yields its base URL; stops it afterwards."""
     port = free_port()
     environment = {**os.environ, "DATABASE_URL": test_database_url(), **env}
@@ -40,7 +40,7 @@ def gunicorn(workers: int = 3, **env: str) -> Iterator[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--access-logfile", os.devnull, "config.wsgi:application"],
+         "--access-logfile", access_log, "config.wsgi:application"],
         cwd=ROOT, env=environment, stderr=log,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

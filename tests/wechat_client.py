@@ -5,6 +5,7 @@ against WeChat's official known-answer vectors.
 """
 
 import itertools
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,9 +66,12 @@ def event(name: str, key: str | None = None, **kwargs: object) -> bytes:
 
 
 def signed_query(
-    token: str, *, timestamp: str | None = None, nonce: str = "n0nce42", **extra: str
+    token: str, *, timestamp: str | None = None, nonce: str | None = None, **extra: str
 ) -> dict[str, str]:
+    """A fresh signed query, as WeChat sends one per push (its retries repeat it, with the
+    same body: the webhook refuses one query with two bodies)."""
     timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or secrets.token_hex(8)
     return {
         "signature": sign(token, timestamp, nonce),
         "timestamp": timestamp,

@@ -26,10 +26,12 @@ class Response:
 def call(
     method: str,
     path: str,
-    query: dict[str, str] | None = None,
+    query: dict[str, str] | list[tuple[str, str]] | None = None,
     body: bytes = b"",
     content_type: str = "text/xml",
+    host: str = "testserver",
 ) -> Response:
+    """`query` as a dict, or as (name, value) pairs to repeat a name."""
     from config.wsgi import application
 
     environ = {
@@ -39,7 +41,7 @@ def call(
         "CONTENT_TYPE": content_type,
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),
-        "HTTP_HOST": "testserver",
+        "HTTP_HOST": host,
     }
     setup_testing_defaults(environ)
     response = Response(0)

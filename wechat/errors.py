@@ -33,6 +33,14 @@ class NonceError(SignatureError):
     """The nonce is not 1 to 64 ASCII letters or digits."""
 
 
+class RepeatedParameterError(SignatureError):
+    """An authentication parameter appears twice in the query.
+
+    Which copy counts would depend on who reads it (a proxy or WAF may read the first,
+    we the last), so a signature could be checked on one value and another acted on.
+    """
+
+
 class ParseXmlError(WeChatError):
     """The body is not well-formed XML, or not in a decodable encoding (ParseXmlError)."""
 
@@ -45,6 +53,12 @@ class HostileXmlError(ParseXmlError):
 
 class NotWeChatMessageError(ParseXmlError):
     """Well-formed XML that is not a WeChat push: wrong root, missing or mistyped fields."""
+
+
+class FieldShapeError(NotWeChatMessageError):
+    """A field is out of the shape WeChat always gives it: an OpenID of 65 characters, a
+    20-digit CreateTime, an endless number. Refused before anything is stored, so what
+    the database cannot hold never gets as far as the database."""
 
 
 class IllegalAesKeyError(WeChatError):

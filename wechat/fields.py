@@ -6,15 +6,21 @@ SendLocationInfo alike). Tags not in the table are kept as text or nested dicts,
 `wechat.document`, which walks a parsed body with this table.
 """
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from wechat.errors import NotWeChatMessageError
+from wechat.errors import FieldShapeError, NotWeChatMessageError
 
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _UINT64_MAX = 2**64 - 1
+# OpenIDs (28 characters), UnionIDs and original ids (gh_ + 12 hex) all fit this; the
+# database's columns hold 64, so nothing the parser accepts can fail to be stored.
+_USER_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_NAME = 64
+"""Longest MsgType or Event accepted (WeChat's longest, TEMPLATESENDJOBFINISH, has 20)."""
 
 Parse = Callable[[str, str], object]
 """Reads a leaf element's text; takes the tag too, to name it in errors."""
@@ -23,6 +29,31 @@ Parse = Callable[[str, str], object]
 def text(tag: str, value: str) -> str:
     """Text, exactly as sent (CDATA sections and character references already merged)."""
     return value
+
+
+def user_name(tag: str, value: str) -> str:
+    """An OpenID or an original id (ToUserName, FromUserName): 1-64 of [A-Za-z0-9_-]."""
+    if _USER_NAME.fullmatch(value):
+        return value
+    raise FieldShapeError(
+        f"<{tag}> should be 1 to 64 ASCII letters, digits, '_' or '-', got {value[:40]!r}"
+    )
+
+
+def type_name(tag: str, value: str) -> str:
+    """A type name (MsgType, Event): text of at most MAX_NAME characters."""
+    if len(value) <= MAX_NAME:
+        return value
+    raise FieldShapeError(f"<{tag}> is {len(value)} characters long; the limit is {MAX_NAME}")
+
+
+def seconds(tag: str, value: str) -> int:
+    """A Unix time in seconds (CreateTime): 1 to 10 ASCII digits, as WeChat writes it."""
+    if value.isdigit() and value.isascii():
+        if len(value) <= 10:
+            return int(value)
+        raise FieldShapeError(f"<{tag}> should be at most 10 digits, got {value[:40]!r}")
+    raise NotWeChatMessageError(f"<{tag}> should be a whole number, got {value[:40]!r}")
 
 
 def integer(tag: str, value: str) -> int:
@@ -35,10 +66,11 @@ def integer(tag: str, value: str) -> int:
 
 def message_id(tag: str, value: str) -> int:
     """An unsigned 64-bit id (MsgId, MsgID), kept exact: WeChat's ids use the full range."""
-    if value.isdigit() and value.isascii() and len(value) <= 20:
-        number = int(value)
+    if value.isdigit() and value.isascii():
+        number = int(value) if len(value) <= 20 else _UINT64_MAX + 1
         if number <= _UINT64_MAX:
             return number
+        raise FieldShapeError(f"<{tag}> is over the unsigned 64-bit range: {value[:40]!r}")
     raise NotWeChatMessageError(f"<{tag}> should be an unsigned 64-bit id, got {value[:40]!r}")
 
 
@@ -46,7 +78,10 @@ def decimal(tag: str, value: str) -> float:
     """A plain decimal such as a coordinate; no blanks, exponents, infinities or NaN."""
     if not _DECIMAL.fullmatch(value):
         raise NotWeChatMessageError(f"<{tag}> should be a decimal, got {value[:40]!r}")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):  # 400 digits read as inf, which no JSON column holds
+        raise FieldShapeError(f"<{tag}> is too large a number: {value[:40]!r}...")
+    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +110,13 @@ def _list(attr: str) -> Field:
 
 # Attribute names follow the tags; MsgId and MsgID (job-finish events) both read as msg_id.
 FIELDS: dict[str, Field] = {
-    "ToUserName": Field("to_user"),
-    "FromUserName": Field("from_user"),
-    "CreateTime": _leaf("create_time", integer),
-    "MsgType": Field("msg_type"),
+    "ToUserName": Field("to_user", user_name),
+    "FromUserName": Field("from_user", user_name),
+    "CreateTime": _leaf("create_time", seconds),
+    "MsgType": Field("msg_type", type_name),
     "MsgId": _leaf("msg_id", message_id),
     "MsgID": _leaf("msg_id", message_id),
-    "Event": Field("event"),
+    "Event": Field("event", type_name),
     "EventKey": Field("event_key"),
     "Content": Field("content"),
     "MsgDataId": Field("msg_data_id"),

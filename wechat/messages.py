@@ -91,6 +91,8 @@ def parse_message(body: bytes, *, max_bytes: int = MAX_BYTES) -> Message:
     # present is all they still need to be.
     if not (msg_type and to_user and from_user and create_time is not None):
         raise _missing_header(fields)
+    if msg_type == "event" and not event:
+        raise NotWeChatMessageError("the event push lacks <Event>; every WeChat event has one")
     header = (msg_type, event, to_user, from_user, create_time, fields, lookup(msg_type, event))
     return _new_message(Message, header)
 

@@ -6,13 +6,18 @@ https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Access_Overvi
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 
-from wechat.errors import NonceError, SignatureError, TimestampError
+from wechat.errors import NonceError, RepeatedParameterError, SignatureError, TimestampError
 
 # The scheme joins the sorted parts with no separator, so "1714037059" + "48" and
 # "171403705" + "948" sign alike. Pinning each part's shape removes that freedom.
 _TIMESTAMP = re.compile(r"[0-9]{10}")
 _NONCE = re.compile(r"[A-Za-z0-9]{1,64}")
+AUTH_PARAMETERS = frozenset(
+    {"signature", "timestamp", "nonce", "msg_signature", "encrypt_type", "echostr"}
+)
+"""The query parameters that authenticate a call, or decide how it is authenticated."""
 
 
 def sign(*parts: str) -> str:
@@ -68,3 +73,17 @@ def check_timestamp(timestamp: str, *, now: float, tolerance: int) -> int:
             f"(allowed: {tolerance} s); check the server's clock or suspect a replay"
         )
     return value
+
+
+def query_parameters(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The query as a dict, refusing an authentication parameter given more than once.
+
+    WeChat sends each once; a second copy can only be meant to make a proxy and us read
+    different values (the signature checked on one, another acted on).
+    """
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params and name in AUTH_PARAMETERS:
+            raise RepeatedParameterError(f"the query gives {name} more than once")
+        params[name] = value
+    return params

@@ -19,6 +19,11 @@ MAX_DEPTH = 8
 ENCODINGS = frozenset({"utf-8", "us-ascii", "iso-8859-1", "gbk", "gb2312", "gb18030"})
 _DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _BOM = b"\xef\xbb\xbf"
+# C0 controls XML 1.0 forbids (all but tab, LF, CR). WeChat passes them through from
+# what followers type, unescaped, so they are removed rather than refused. No accepted
+# encoding uses these bytes inside a multi-byte character, so removing bytes is exact.
+# NUL stays: it marks UTF-16 or binary, which are refused below.
+C0_CONTROLS = bytes(c for c in range(1, 32) if c not in (0x09, 0x0A, 0x0D))
 # Errors libxml2 raises when a body tries to exhaust it (depth, entity loops/amplification).
 _RESOURCE_ERRORS = frozenset(
     {etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP}
@@ -36,6 +41,7 @@ def read_xml(body: bytes, *, max_bytes: int) -> etree._Element:
         raise ParseXmlError(f"expected the raw body as bytes, got {type(body).__name__}")
     if len(body) > max_bytes:
         raise HostileXmlError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
+    body = body.translate(None, C0_CONTROLS)
     # A DOCTYPE or an encoding declaration can only stand before the root element, so a
     # body that opens with `<xml>`, as WeChat's do, has neither; others are checked first.
     if not body.startswith(b"<xml>"):

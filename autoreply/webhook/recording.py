@@ -82,7 +82,7 @@ WHERE account_id = %s AND from_user = %s AND rule_id = %s AND status IN ('reply'
 LIMIT 1
 """
 
-DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
 SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
 

@@ -15,13 +15,12 @@ from typing import TypeVar
 
 from django.db import DatabaseError
 
-from autoreply.conf import setting
+from autoreply.conf import setting, webhook_database
 from autoreply.errors import UnknownAccount
 from autoreply.lookups import tables
 from autoreply.models import Account
 from autoreply.rules import loading
 from autoreply.rules.matching import RuleIndex
-from autoreply.webhook.recording import database
 from wechat.crypto import MessageCrypto
 from wechat.errors import IllegalAesKeyError
 
@@ -62,8 +61,9 @@ class Registry:
     def site(self, slug: str) -> Site:
         """The current Site for `slug`; raises UnknownAccount.
 
-        While the database does not answer, the last good state keeps answering;
-        DatabaseError escapes only when there is none.
+        While the database does not answer, or a rebuild fails in any other way, the
+        last good state keeps answering; an error escapes only when there is none (and
+        rules or tables that fail to build are then left out: see `_part`).
         """
         with self._lock:
             if time.monotonic() - self._checked >= setting("AUTOREPLY_REFRESH_SECONDS"):
@@ -81,10 +81,10 @@ class Registry:
     def _try(self, load: Callable[[], T], stale_ok: bool) -> T | None:
         try:
             return load()
-        except DatabaseError:
+        except Exception:
             if not stale_ok:
                 raise
-            logger.exception("the database does not answer; answering with what is loaded")
+            logger.exception("could not reload the accounts; answering with what is loaded")
             return None
 
     def learn_original_id(self, site: Site, to_user: str) -> None:
@@ -99,16 +99,20 @@ class Registry:
                     site.original_id,
                 )
             return
-        Account.objects.using(database()).filter(pk=site.version.id, original_id="").update(
-            original_id=to_user
-        )
+        try:
+            Account.objects.using(webhook_database()).filter(
+                pk=site.version.id, original_id=""
+            ).update(original_id=to_user)
+        except DatabaseError:  # the push itself can still be answered (and spooled)
+            logger.exception("account %s: could not store its original id", site.slug)
+            return
         with self._lock:
             if self._sites.get(site.slug) is site:
                 self._sites[site.slug] = replace(site, original_id=to_user)
 
     def _refresh_versions(self) -> None:
         self._checked = time.monotonic()  # even if this fails: do not retry on every request
-        rows = Account.objects.using(database()).values_list(
+        rows = Account.objects.using(webhook_database()).values_list(
             "slug", "id", "revision", "lookups_revision"
         )
         self._versions = {slug: Version(*numbers) for slug, *numbers in rows}
@@ -116,18 +120,17 @@ class Registry:
             del self._sites[slug]
 
     def _build(self, slug: str, version: Version, old: Site | None) -> Site:
-        using = database()
+        using = webhook_database()
         account = Account.objects.using(using).get(pk=version.id)
-        same_rules = old is not None and (old.version.id, old.version.revision) == (
-            version.id,
-            version.revision,
-        )
-        same_lookups = (
-            old is not None
-            and old.version.id == version.id
-            and (old.version.lookups_revision == version.lookups_revision)
-        )
+        # What this worker has of the same account: reused while its revision holds,
+        # and kept when a rebuild fails. (A slug given to a new account starts afresh.)
+        mine = old.version if old is not None and old.version.id == version.id else None
+        index, lookups = (old.index, old.lookups) if old and mine else (EMPTY, {})
         started = time.monotonic()
+        if mine is None or mine.revision != version.revision:
+            index = _part(slug, "rules", lambda: loading.load_index(account.pk, using), index)
+        if mine is None or mine.lookups_revision != version.lookups_revision:
+            lookups = _part(slug, "lookup tables", lambda: tables.load(account.pk, using), lookups)
         site = Site(
             version=version,
             slug=slug,
@@ -136,11 +139,24 @@ class Registry:
             encryption_mode=account.encryption_mode,
             original_id=account.original_id,
             cryptos=_cryptos(account),
-            index=old.index if same_rules and old else loading.load_index(account.pk, using),
-            lookups=old.lookups if same_lookups and old else tables.load(account.pk, using),
+            index=index,
+            lookups=lookups,
         )
         logger.info("account %s loaded in %.0f ms", slug, (time.monotonic() - started) * 1000)
         return site
+
+
+def _part(slug: str, what: str, load: Callable[[], T], loaded: T) -> T:
+    """Build one part of a Site. A failure that is not the database's (a stored regex
+    that overflows, anything) keeps the part this worker has loaded (empty when it has
+    none), so the account's credentials and the URL check never depend on its rules."""
+    try:
+        return load()
+    except DatabaseError:
+        raise  # the whole Site waits for the database: see Registry._try
+    except Exception:
+        logger.exception("account %s: its %s failed to load; keeping what is loaded", slug, what)
+        return loaded
 
 
 def _cryptos(account: Account) -> tuple[MessageCrypto, ...]:
@@ -154,4 +170,5 @@ def _cryptos(account: Account) -> tuple[MessageCrypto, ...]:
     return tuple(cryptos)
 
 
+EMPTY = RuleIndex(())
 registry = Registry()

@@ -7,14 +7,14 @@ WSGI fast lane in autoreply/webhook/lane.py) hand it the parts of the call and s
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import DatabaseError
 
 from autoreply.conf import setting
 from autoreply.errors import BadRequest, BodyTooLarge, UnknownAccount
-from autoreply.webhook import responder, wire
+from autoreply.webhook import replays, responder, wire
 from autoreply.webhook.registry import registry
 from wechat.errors import (
     AppIdMismatchError,
@@ -25,25 +25,30 @@ from wechat.errors import (
     WeChatError,
 )
 from wechat.messages import parse_message
+from wechat.signature import query_parameters
 
 logger = logging.getLogger(__name__)
 
 XML = "application/xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 
-# Most specific first: the first class the error is an instance of decides.
-REFUSALS: tuple[tuple[type[Exception], int], ...] = (
-    (UnknownAccount, 404),
-    (BodyTooLarge, 413),
-    (SignatureError, 403),  # incl. timestamp, nonce, and a push the account's mode refuses
-    (AppIdMismatchError, 403),
-    (DecryptError, 400),
-    (ParseXmlError, 400),
-    (IllegalAesKeyError, 500),
-    (WeChatError, 400),
-    (DatabaseError, 503),  # only when nothing is loaded yet: WeChat will retry
+# Most specific first: the first class the error is an instance of decides. The body
+# is the error's own message, which says what was wrong with the request, unless the
+# fault is ours: then a fixed text, and the details only in the log.
+REFUSALS: tuple[tuple[type[Exception], int, str | None], ...] = (
+    (UnknownAccount, 404, None),
+    (BodyTooLarge, 413, None),
+    # incl. timestamp, nonce, a repeated parameter, a reused query, a mode refusing the push
+    (SignatureError, 403, None),
+    (AppIdMismatchError, 403, None),
+    (DecryptError, 400, None),
+    (ParseXmlError, 400, None),
+    (IllegalAesKeyError, 500, "this account's encryption is misconfigured"),
+    (WeChatError, 400, None),
+    # only when nothing is loaded yet: WeChat will retry
+    (DatabaseError, 503, "the service is unavailable for a moment; WeChat will retry"),
 )
-REFUSED = tuple(kind for kind, _ in REFUSALS)
+REFUSED = tuple(kind for kind, _, _ in REFUSALS)
 
 
 @dataclass(frozen=True)
@@ -59,22 +64,39 @@ SUCCESS = Answer()
 def handle(
     method: str,
     slug: str,
-    params: Mapping[str, str],
+    query: Iterable[tuple[str, str]],
     read: Callable[[int], bytes],
     content_length: int | None,
     started: float,
 ) -> Answer:
-    """One call to /wechat/<slug>/: GET is WeChat's URL check, POST a push."""
+    """One call to /wechat/<slug>/: GET is WeChat's URL check, POST a push.
+
+    `query` is every (name, value) pair of the query string, repeats included, so that
+    an authentication parameter given twice is refused rather than one copy chosen.
+    """
     try:
         if method == "GET":
-            return verify_url(slug, params)
+            return verify_url(slug, query_parameters(query))
         if method == "POST":
-            return receive(slug, params, read, content_length, started)
+            return receive(slug, query_parameters(query), read, content_length, started)
         return Answer(b"GET or POST only\n", TEXT, 405)
     except REFUSED as exc:
-        status = next(code for kind, code in REFUSALS if isinstance(exc, kind))
-        logger.warning("webhook %s: %s %s: %s", slug, status, type(exc).__name__, exc)
-        return Answer(f"{exc}\n".encode(), TEXT, status)
+        return refusal(slug, exc)
+
+
+def refusal(slug: str, exc: Exception) -> Answer:
+    """The answer to a refused call: its status, and a body that says what was wrong."""
+    status, text = next((code, text) for kind, code, text in REFUSALS if isinstance(exc, kind))
+    logger.warning("webhook %s: %s %s: %s", slug, status, type(exc).__name__, exc)
+    return Answer(f"{text or exc}\n".encode(), TEXT, status)
+
+
+def content_length(meta: Mapping[str, str]) -> int | None:
+    """The declared CONTENT_LENGTH of a WSGI environ or Django's META, if it is a number."""
+    try:
+        return int(meta["CONTENT_LENGTH"])
+    except (KeyError, ValueError):
+        return None
 
 
 def verify_url(slug: str, params: Mapping[str, str]) -> Answer:
@@ -98,6 +120,7 @@ def receive(
     site = registry.site(slug)
     body = read_limited(read, content_length)
     wire.authenticate(site, params, time.time())
+    replays.bind(site.version.id, params, body)
     opened = wire.open_body(site, params, body)
     message = parse_message(opened.xml)
     if message.to_user != site.original_id:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from wechat.errors import (
+    FieldShapeError,
     HostileXmlError,
     NotWeChatMessageError,
     ParseXmlError,
@@ -35,6 +36,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "text__from_article.xml": {"content": "this is a test", "msg_data_id": "xxxx", "idx": 1},
     "text__max_msgid.xml": {"msg_id": 18446744073709551615, "content": "hello"},
     "text__whitespace_and_cr.xml": {"content": " \t line one\r\nline two "},
+    # C0 controls typed by a follower, unescaped as WeChat passes them: removed, not refused.
+    "text__control_characters.xml": {"content": " c and bell", "msg_id": 6054768590064713740},
     "text__comment_and_pi.xml": {"content": "hello", "msg_id": 6054768590064713731},
     "text__gbk_declared.xml": {"content": "你好，世界"},
     "text__declaration_and_whitespace.xml": {"content": "hello"},
@@ -153,11 +156,18 @@ WHY_REFUSED: dict[str, tuple[type[WeChatError], str]] = {
     "not_wechat__createtime_not_integer.xml": (NotWeChatMessageError, "<CreateTime>"),
     "not_wechat__createtime_negative.xml": (NotWeChatMessageError, "<CreateTime>"),
     "not_wechat__msgid_not_integer.xml": (NotWeChatMessageError, "<MsgId>"),
-    "not_wechat__msgid_too_large.xml": (NotWeChatMessageError, "64-bit"),
+    "not_wechat__msgid_too_large.xml": (FieldShapeError, "64-bit"),
     "not_wechat__msgid_fullwidth_digits.xml": (NotWeChatMessageError, "<MsgId>"),
     "not_wechat__duplicate_msgtype.xml": (NotWeChatMessageError, "twice"),
     "not_wechat__content_holds_elements.xml": (NotWeChatMessageError, "<Content>"),
     "not_wechat__location_not_decimal.xml": (NotWeChatMessageError, "<Location_X>"),
+    "not_wechat__fromusername_too_long.xml": (FieldShapeError, "<FromUserName>"),
+    "not_wechat__tousername_not_an_id.xml": (FieldShapeError, "<ToUserName>"),
+    "not_wechat__createtime_twenty_digits.xml": (FieldShapeError, "10 digits"),
+    "not_wechat__msgtype_too_long.xml": (FieldShapeError, "<MsgType>"),
+    "not_wechat__event_too_long.xml": (FieldShapeError, "<Event>"),
+    "not_wechat__event_without_event.xml": (NotWeChatMessageError, "<Event>"),
+    "not_wechat__location_endless.xml": (FieldShapeError, "<Location_X>"),
 }
 EXACT_TYPE = {"malformed__": ParseXmlError, "bad__": ParseXmlError}
 
@@ -298,3 +308,20 @@ def test_parsing_is_safe_from_several_threads(payload: Callable[[str], bytes]) -
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(parse_all, range(32)))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030"])
+def test_control_characters_are_removed_in_every_accepted_encoding(encoding: str) -> None:
+    body = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        f"<xml><ToUserName>{TO}</ToUserName><FromUserName>{FROM}</FromUserName>"
+        "<CreateTime>1409735668</CreateTime><MsgType>text</MsgType>"
+        "<Content>你\x1d好\x02，\x10世界</Content><MsgId>1</MsgId></xml>"
+    ).encode(encoding)
+    assert parse_message(body).content == "你好，世界"
+
+
+def test_field_shape_errors_are_refusals_of_a_not_wechat_message() -> None:
+    """The webhook answers every NotWeChatMessageError with 400; shape errors are among them."""
+    assert issubclass(FieldShapeError, NotWeChatMessageError)
+    assert FieldShapeError("x").code == -40002

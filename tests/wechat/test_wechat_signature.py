@@ -4,12 +4,14 @@ from typing import Any
 
 import pytest
 
-from wechat.errors import NonceError, SignatureError, TimestampError
+from wechat.errors import NonceError, RepeatedParameterError, SignatureError, TimestampError
 from wechat.signature import (
+    AUTH_PARAMETERS,
     check_msg_signature,
     check_request_params,
     check_signature,
     check_timestamp,
+    query_parameters,
     sign,
 )
 
@@ -102,3 +104,15 @@ def test_negative_tolerance_fails_closed() -> None:
 def test_malformed_timestamp_is_refused(timestamp: str) -> None:
     with pytest.raises(TimestampError):
         check_timestamp(timestamp, now=0, tolerance=0)
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_PARAMETERS))
+def test_an_authentication_parameter_given_twice_is_refused(name: str) -> None:
+    with pytest.raises(RepeatedParameterError, match=name) as raised:
+        query_parameters([(name, "a"), ("openid", "o"), (name, "b")])
+    assert isinstance(raised.value, SignatureError)  # so the webhook answers 403
+
+
+def test_other_parameters_may_repeat_and_the_last_one_counts() -> None:
+    pairs = [("signature", "s"), ("openid", "o1"), ("openid", "o2")]
+    assert query_parameters(pairs) == {"signature": "s", "openid": "o2"}

@@ -9,7 +9,7 @@ import pytest
 
 from autoreply.models import Follower, Message
 from tests.wechat_client import payload, signed_query, text
-from wechat.signature import sign
+from wechat.signature import AUTH_PARAMETERS, sign
 
 
 def nothing_stored() -> bool:
@@ -239,3 +239,61 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch, db):
     unreachable = type(connection)({**connection.settings_dict, "PORT": "1"}, "default")
     monkeypatch.setattr(views, "connection", unreachable)  # nothing listens on port 1
     assert client.get("/healthz").status_code == 503
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_PARAMETERS))
+def test_an_authentication_parameter_given_twice_is_403(wechat, name):
+    query = signed_query("spamtest", echostr="abc")
+    twice = [(name, query[name])] if name in query else [(name, "aes"), (name, "aes")]
+    pairs = [*query.items(), *twice]  # even the same value twice
+    assert wechat.post(text("help"), query=pairs).status_code == 403
+    assert wechat.get(pairs).status_code == 403
+    assert nothing_stored()
+
+
+def test_a_repeated_signature_with_one_good_copy_is_403(wechat):
+    """?signature=bad&signature=good: a proxy may read the first, we must not read the last."""
+    query = signed_query("spamtest")
+    pairs = [("signature", "0" * 40), *query.items()]
+    assert wechat.post(text("help"), query=pairs).status_code == 403
+    assert nothing_stored()
+
+
+def test_a_repeated_parameter_is_403_through_the_django_view_too(wechat, client):
+    from urllib.parse import urlencode
+
+    pairs = [*signed_query("spamtest").items(), ("nonce", "other1")]
+    response = client.post(f"/wechat/demo/?{urlencode(pairs)}", text("help"), "text/xml")
+    assert response.status_code == 403
+    assert nothing_stored()
+
+
+def test_other_parameters_may_repeat(wechat):
+    pairs = [*signed_query("spamtest").items(), ("openid", "o1"), ("openid", "o2")]
+    assert wechat.post(text("help"), query=pairs).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_unauthenticated_call_while_the_database_is_down_says_nothing_inside(
+    wechat, monkeypatch, method
+):
+    """DESIGN: error bodies say what was wrong with the request, never what failed inside."""
+    from django.db import connections
+
+    from autoreply.webhook import registry, service
+
+    default = connections["default"]
+    # A real connection to where nothing listens (port 1), under an alias of its own.
+    down = type(default)({**default.settings_dict, "PORT": "1"}, "default")
+    monkeypatch.setattr(connections._connections, "down", down, raising=False)
+    monkeypatch.setattr(registry, "webhook_database", lambda: "down")
+    monkeypatch.setattr(service, "registry", registry.Registry())  # nothing loaded yet
+    response = wechat.request(method)
+    assert response.status_code == 503
+    assert response.content == b"the service is unavailable for a moment; WeChat will retry\n"
+
+
+def test_a_refusal_names_what_was_wrong_with_the_request(wechat):
+    response = wechat.post(text("help"), query={**signed_query("spamtest"), "signature": "0"})
+    assert response.status_code == 403
+    assert b"signature does not match" in response.content
