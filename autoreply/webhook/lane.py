@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from django.db import connections
 
 from autoreply.views import content_length
-from autoreply.webhook import recording, service
+from autoreply.webhook import health, recording, service
 
 WEBHOOK_PATH = re.compile(r"/wechat/([-a-zA-Z0-9_]+)/?")
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
@@ -28,6 +28,8 @@ def with_webhook_lane(django_app: WSGIApp) -> WSGIApp:
     """A WSGI app serving the webhook itself and passing everything else to Django."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":  # any Host: a load balancer asks by IP
+            return health.serve(environ, start_response)
         match = WEBHOOK_PATH.fullmatch(environ.get("PATH_INFO", ""))
         if match is None:
             return django_app(environ, start_response)

@@ -153,6 +153,11 @@ def insert(row: Row) -> int | None:
     return int(stored[0]) if stored else None
 
 
+def store_spooled(params: list[object]) -> bool:
+    """Store a spooled push (its Row.params()); False when the key was already stored."""
+    return _run(INSERT, params, prepared=PREPARED_INSERT) is not None
+
+
 def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
     row = _run(RETRY, [account_id, key, deadline])
     if row is None:  # deleted meanwhile
@@ -211,3 +216,4 @@ def _answer(decision: Decision, handling_ms: float) -> list[object]:
 
 
 PENDING = Decision(Status.PENDING)
+FAILURES = (OperationalError, InterfaceError)  # the database is away, not refusing the row

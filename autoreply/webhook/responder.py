@@ -8,6 +8,9 @@ follower cannot both slip past a cooldown.
 
 A repeat delivery of a stored message gets the stored reply again; a row whose first
 delivery was never answered (past the deadline, or its worker died) is handled afresh.
+
+When the database is away (or refuses the row) the push is answered from memory and
+written to the spool (spool.py), to be replayed into PostgreSQL when it answers again.
 """
 
 import logging
@@ -22,7 +25,7 @@ from autoreply.choices import Status
 from autoreply.conf import setting
 from autoreply.rules.matching import Hit, RuleSpec
 from autoreply.rules.rendering import Decision, answer
-from autoreply.webhook import recording
+from autoreply.webhook import recording, spool
 from autoreply.webhook.registry import Site
 from wechat.messages import Message
 
@@ -57,18 +60,50 @@ def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes
             return _insert_then_decide(site, message, raw_xml, key, clock)
         decision = _within_deadline(_decide(site, message, first), clock)
         return _decide_then_insert(site, message, raw_xml, key, decision, clock)
-    except DatabaseError:
-        # Not silent: the whole push goes to the error log so it can be replayed. The
-        # follower still gets the answer when it did not depend on the database.
+    except DatabaseError as error:
+        return _spool(site, message, raw_xml, key, decision, clock, error)
+
+
+def _spool(
+    site: Site,
+    message: Message,
+    raw_xml: bytes,
+    key: uuid.UUID,
+    decision: Decision | None,
+    clock: Clock,
+    error: DatabaseError,
+) -> bytes | None:
+    """The database is away or refused the row: answer from memory, keep the push on disk.
+
+    A retry of a push already spooled gets the answer that delivery got. A cooldown
+    cannot be checked without the database: such a push is answered `success`."""
+    sent = spool.answer_for(site.version.id, key)
+    if sent is not None:
+        return sent or None
+    if decision is None:
+        decision = Decision(Status.ERROR, error=f"the database was away: {error}")
+    answer = b"" if clock.expired() else decision.reply
+    row = recording.Row(
+        site.version.id, key, message, raw_xml, decision, clock.elapsed_ms(), time.time()
+    )
+    try:
+        answer = spool.write(site.slug, row, answer)
+    except OSError:
+        # Not silent: the whole push goes to the error log so it can still be replayed.
         logger.exception(
-            "account %s: could not store the push from %s; its XML follows\n%s",
+            "account %s: could not store the push from %s, nor spool it; its XML follows\n%s",
             site.slug,
             message.from_user,
             raw_xml.decode(errors="replace"),
         )
-        if decision is None or clock.expired():
-            return None
-        return decision.reply or None
+    else:
+        logger.warning(
+            "account %s: could not store the push from %s (%s): spooled",
+            site.slug,
+            message.from_user,
+            error,
+        )
+    return answer or None
 
 
 def _decide_then_insert(
