@@ -94,7 +94,7 @@ def probe(conninfo: str, seconds: float) -> None:
                 select.select([], wanted, wanted, remaining)
             status = pgconn.connect_poll()
         if status != pq.PollingStatus.OK:
-            message = pgconn.get_error_message().decode(errors="replace").strip()
+            message = pgconn.get_error_message().strip()
             raise OperationalError(message)
     finally:
         pgconn.finish()
