@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import InterfaceError, OperationalError
 from django.db.backends.postgresql import base
 from psycopg import conninfo, pq
@@ -47,9 +48,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Run one statement on this connection under the breaker and the watchdog."""
         if not breaker.closed:
             breaker.admit(lambda: libpq_conninfo(self.get_connection_params()))
-        if self.connection is None:
+        try:
+            fileno = self.connection.pgconn.socket
+        except (AttributeError, psycopg.Error):  # not connected, or lost: `run` will say so
             return run()
-        watchdog.arm(self, self.connection.pgconn.socket, HANG_SECONDS)
+        watchdog.arm(self, fileno, HANG_SECONDS)
         try:
             return run()
         except FAILURES as error:
