@@ -143,19 +143,20 @@ def test_a_database_restarted_under_load_leaves_no_error_once_back():
 
 def test_workers_killed_under_load_store_every_message_once_and_repeat_the_first_reply():
     with cluster(RULES) as own, gunicorn(workers=3, database_url=own.url) as base:
-        # Busy workers (more senders than workers, no pause), so that kills land mid-request.
-        load = steady_load([base], "load", seconds=8, senders=12, gap=0)
+        # Busy workers (more senders than workers, no pause), so that kills land mid-request;
+        # every other time all workers at once, so that some certainly do.
+        load = steady_load([base], "load", seconds=7, senders=12, gap=0, limit=20_000)
         killed = 0
-        for _ in range(4):
-            time.sleep(1.5)
+        for n in range(4):
+            time.sleep(1.2)
             pids = base.worker_pids()
-            if pids:
-                os.kill(pids[killed % len(pids)], signal.SIGKILL)
+            for pid in pids if n % 2 else pids[:1]:
+                os.kill(pid, signal.SIGKILL)
                 killed += 1
         deliveries = load.wait()
         stored = settle(own, deliveries)
     figures(f"{killed} workers killed", deliveries, stored)
-    assert killed == 4
+    assert killed >= 4
     assert any(len(d.attempts) > 1 for d in deliveries)  # some deliveries died and were retried
     assert_each_stored_once_with_the_answer_sent(deliveries, stored)
 
