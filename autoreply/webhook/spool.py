@@ -122,9 +122,10 @@ def replay() -> Replayed:
         for path in sorted(folder().glob(f"*{SUFFIX}"), key=_mtime):
             counts[_replay_one(path)] += 1
         _sync_folder(folder())
-    if counts["stored"] or counts["duplicates"]:
-        logger.warning("replayed the spool: %s", counts)
-    return Replayed(**counts)
+    replayed = Replayed(counts["stored"], counts["duplicates"], counts["refused"])
+    if replayed.stored or replayed.duplicates:
+        logger.warning("replayed the spool: %s", replayed)
+    return replayed
 
 
 def _replay_one(path: Path) -> str:
