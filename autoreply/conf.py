@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     # Where `manage.py sync_lookup` fills lookup tables from: table -> {"account",
     # "database_url", "query", "timeout"}, or that as JSON text (autoreply/lookups/sync.py).
     "AUTOREPLY_LOOKUP_SOURCES": {},
+    # Where pushes wait, on this node's disk, while the database is away (webhook/spool.py).
+    "AUTOREPLY_SPOOL_DIR": ".local/spool",
 }
 
 

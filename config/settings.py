@@ -97,6 +97,9 @@ AUTOREPLY_REFRESH_SECONDS = env.number(
 # {"account", "database_url", "query", "timeout"}. Kept as text here: parsed by
 # autoreply/lookups/sync.py, whose system checks (autoreply.E101-E103) name any mistake.
 AUTOREPLY_LOOKUP_SOURCES = env.text("AUTOREPLY_LOOKUP_SOURCES", "{}")
+# Where a node keeps the pushes it could not store while the database was away
+# (autoreply/webhook/spool.py); replayed into PostgreSQL when it answers again.
+AUTOREPLY_SPOOL_DIR = env.text("AUTOREPLY_SPOOL_DIR", str(LOCAL_DIR / "spool"))
 
 _database = dj_database_url.parse(
     env.text("DATABASE_URL", LOCAL_DATABASE_URL),
@@ -110,8 +113,12 @@ DATABASES = {
     # inside WeChat's 5 seconds so a hung database cannot hold a follower's answer.
     # Server-side binding lets psycopg prepare the hot INSERT once per connection; no
     # health check before each request (a failed statement is retried on a new one).
+    # Its ENGINE adds a circuit breaker, a connection probe bounded well under a second
+    # (libpq's connect_timeout cannot go below 2 s) and a client-side cut-off for a
+    # server that hangs without answering (autoreply/webhook/backend).
     "webhook": {
         **_database,
+        "ENGINE": "autoreply.webhook.backend",
         "CONN_HEALTH_CHECKS": False,
         "OPTIONS": {
             **_database["OPTIONS"],

@@ -31,19 +31,38 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+class Server(str):
+    """The base URL (a str, as tests use it), with the gunicorn master and its spool."""
+
+    process: subprocess.Popen
+    spool: Path
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
 @contextmanager
-def gunicorn(workers: int = 3, access_log: str = os.devnull, **env: str) -> Iterator[str]:
-    """Start gunicorn; yields its base URL; stops it afterwards."""
+def gunicorn(
+    workers: int = 3, database_url: str | None = None, access_log: str = os.devnull, **env: str
+) -> Iterator[Server]:
+    """Start gunicorn (against the test database unless told another); yields its base URL;
+    stops it afterwards. Each server spools to a folder of its own, deleted with it."""
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": test_database_url(), **env}
+    spool = tempfile.TemporaryDirectory(prefix="autoreply-spool-")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url or test_database_url(),
+        "AUTOREPLY_SPOOL_DIR": spool.name,
+        **env,
+    }
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (outlives this block: read at the end)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--access-logfile", access_log, "config.wsgi:application"],
-        cwd=ROOT, env=environment, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    command += ["--access-logfile", access_log, "config.wsgi:application"]
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stderr=log)
+    base = Server(f"http://127.0.0.1:{port}")
+    base.process, base.spool = process, Path(environment["AUTOREPLY_SPOOL_DIR"])
     try:
         wait_until_up(base, process, log)
         yield base
@@ -53,6 +72,7 @@ def gunicorn(workers: int = 3, access_log: str = os.devnull, **env: str) -> Iter
         log.seek(0)
         gunicorn.last_log = log.read()  # type: ignore[attr-defined]
         log.close()
+        spool.cleanup()
 
 
 def wait_until_up(base: str, process: subprocess.Popen, log: IO[str], seconds: float = 30) -> None:

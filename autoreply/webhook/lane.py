@@ -22,7 +22,7 @@ from django.http.request import split_domain_port, validate_host
 
 from autoreply import request_id
 from autoreply.conf import webhook_database
-from autoreply.webhook import service
+from autoreply.webhook import health, service
 
 WEBHOOK_PATH = re.compile(r"/wechat/([-a-zA-Z0-9_]+)/?")
 REASONS = {
@@ -51,6 +51,8 @@ def with_webhook_lane(django_app: WSGIApp) -> WSGIApp:
     """A WSGI app serving the webhook itself and passing everything else to Django."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":  # any Host: a load balancer asks by IP
+            return health.serve(environ, start_response)
         match = WEBHOOK_PATH.fullmatch(environ.get("PATH_INFO", ""))
         if match is None:
             return django_app(environ, start_response)

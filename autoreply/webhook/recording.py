@@ -31,8 +31,10 @@ INSERT = """
 WITH ins AS (
     INSERT INTO autoreply_message
         (account_id, dedup_key, msg_id, from_user, to_user, create_time, msg_type, event,
-         event_key, text, fields, raw_xml, status, rule_id, reply, error, handling_ms, retries)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, 0)
+         event_key, text, fields, raw_xml, status, rule_id, reply, error, handling_ms,
+         received_at, retries)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s,
+            COALESCE(to_timestamp(%s::float8), now()), 0)
     ON CONFLICT (account_id, dedup_key) DO NOTHING
     RETURNING id, received_at
 ), fol AS (
@@ -117,28 +119,43 @@ def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
     return uuid.UUID(bytes=digest)
 
 
-def insert(
-    account_id: int,
-    message: Message,
-    raw_xml: bytes,
-    key: uuid.UUID,
-    decision: Decision,
-    handling_ms: float,
-) -> int | None:
+@dataclass(frozen=True)
+class Row:
+    """One message row as the INSERT stores it: the push, its key and its answer."""
+
+    account_id: int
+    key: uuid.UUID
+    message: Message
+    raw_xml: bytes
+    decision: Decision
+    handling_ms: float
+    received_at: float | None = None  # Unix time; None: now (a spooled push keeps its own)
+
+    def params(self) -> list[object]:
+        """The INSERT's parameters, in its order."""
+        message, decision = self.message, self.decision
+        event = message.event.lower() if message.is_event else ""
+        return [
+            *(self.account_id, self.key, message.msg_id, message.from_user, message.to_user),
+            *(message.create_time, message.msg_type, message.event, message.event_key),
+            *(message.text, json.dumps(message.fields, ensure_ascii=False), xml_text(self.raw_xml)),
+            *_answer(decision, self.handling_ms),
+            self.received_at,
+            *(self.account_id, message.from_user, SUBSCRIPTION_EVENTS.get(event, True)),
+            message.create_time if event == "subscribe" else None,
+            message.create_time if event == "unsubscribe" else None,
+        ]
+
+
+def insert(row: Row) -> int | None:
     """Store a new message with its answer; None when the key was already stored."""
-    subscribed = SUBSCRIPTION_EVENTS.get(message.event.lower(), True) if message.is_event else True
-    event = message.event.lower() if message.is_event else ""
-    params = [
-        account_id, key, message.msg_id, message.from_user, message.to_user,
-        message.create_time, message.msg_type, message.event, message.event_key, message.text,
-        json.dumps(message.fields, ensure_ascii=False), xml_text(raw_xml), decision.status,
-        decision.rule_id, decision.reply.decode(), decision.error, handling_ms,
-        account_id, message.from_user, subscribed,
-        message.create_time if event == "subscribe" else None,
-        message.create_time if event == "unsubscribe" else None,
-    ]  # fmt: skip
-    row = _run(INSERT, params, prepared=PREPARED_INSERT)
-    return int(row[0]) if row else None
+    stored = _run(INSERT, row.params(), prepared=PREPARED_INSERT)
+    return int(stored[0]) if stored else None
+
+
+def store_spooled(params: list[object]) -> bool:
+    """Store a spooled push (its Row.params()); False when the key was already stored."""
+    return _run(INSERT, params, prepared=PREPARED_INSERT) is not None
 
 
 def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
@@ -199,3 +216,4 @@ def _answer(decision: Decision, handling_ms: float) -> list[object]:
 
 
 PENDING = Decision(Status.PENDING)
+FAILURES = (OperationalError, InterfaceError)  # the database is away, not refusing the row

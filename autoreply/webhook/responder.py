@@ -8,10 +8,14 @@ follower cannot both slip past a cooldown.
 
 A repeat delivery of a stored message gets the stored reply again; a row whose first
 delivery was never answered (past the deadline, or its worker died) is handled afresh.
+
+When the database is away (or refuses the row) the push is answered from memory and
+written to the spool (spool.py), to be replayed into PostgreSQL when it answers again.
 """
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,7 +25,7 @@ from autoreply.choices import Status
 from autoreply.conf import setting
 from autoreply.rules.matching import Hit, RuleSpec
 from autoreply.rules.rendering import Decision, answer
-from autoreply.webhook import recording
+from autoreply.webhook import recording, spool
 from autoreply.webhook.registry import Site
 from wechat.messages import Message
 
@@ -53,31 +57,76 @@ def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes
     decision = None
     try:
         if first is not None and first.rule.cooldown_seconds:
-            return _respond_with_cooldowns(site, message, raw_xml, key, clock)
+            return _insert_then_decide(site, message, raw_xml, key, clock)
         decision = _within_deadline(_decide(site, message, first), clock)
-        row = recording.insert(site.version.id, message, raw_xml, key, decision, clock.elapsed_ms())
-        if row is None:
-            return _repeat(site, message, key, clock)
-        return _deliver(row, decision, clock)
-    except DatabaseError:
-        # Not silent: the whole push goes to the error log so it can be replayed. The
-        # follower still gets the answer when it did not depend on the database.
+        return _decide_then_insert(site, message, raw_xml, key, decision, clock)
+    except DatabaseError as error:
+        return _spool(site, message, raw_xml, key, decision, clock, error)
+
+
+def _spool(
+    site: Site,
+    message: Message,
+    raw_xml: bytes,
+    key: uuid.UUID,
+    decision: Decision | None,
+    clock: Clock,
+    error: DatabaseError,
+) -> bytes | None:
+    """The database is away or refused the row: answer from memory, keep the push on disk.
+
+    A retry of a push already spooled gets the answer that delivery got. A cooldown
+    cannot be checked without the database: such a push is answered `success`."""
+    sent = spool.answer_for(site.version.id, key)
+    if sent is not None:
+        return sent or None
+    if decision is None:
+        decision = Decision(Status.ERROR, error=f"the database was away: {error}")
+    answer = b"" if clock.expired() else decision.reply
+    row = recording.Row(
+        site.version.id, key, message, raw_xml, decision, clock.elapsed_ms(), time.time()
+    )
+    try:
+        answer = spool.write(site.slug, row, answer)
+    except OSError:
+        # Not silent: the whole push goes to the error log so it can still be replayed.
         logger.exception(
-            "account %s: could not store the push from %s; its XML follows\n%s",
+            "account %s: could not store the push from %s, nor spool it; its XML follows\n%s",
             site.slug,
             message.from_user,
             raw_xml.decode(errors="replace"),
         )
-        return decision.reply or None if decision and not clock.expired() else None
-
-
-def _respond_with_cooldowns(
-    site: Site, message: Message, raw_xml: bytes, key: object, clock: Clock
-) -> bytes | None:
-    with transaction.atomic(using=recording.database()):
-        row = recording.insert(
-            site.version.id, message, raw_xml, key, recording.PENDING, clock.elapsed_ms()
+    else:
+        logger.warning(
+            "account %s: could not store the push from %s (%s): spooled",
+            site.slug,
+            message.from_user,
+            error,
         )
+    return answer or None
+
+
+def _decide_then_insert(
+    site: Site, message: Message, raw_xml: bytes, key: uuid.UUID, decision: Decision, clock: Clock
+) -> bytes | None:
+    """The usual path: the answer is chosen in memory and stored with the message."""
+    row = recording.insert(
+        recording.Row(site.version.id, key, message, raw_xml, decision, clock.elapsed_ms())
+    )
+    if row is None:
+        return _repeat(site, message, key, clock)
+    return _deliver(row, decision, clock)
+
+
+def _insert_then_decide(
+    site: Site, message: Message, raw_xml: bytes, key: uuid.UUID, clock: Clock
+) -> bytes | None:
+    """A cooldown: the follower's row stays locked by the insert until the answer is in."""
+    pending = recording.Row(
+        site.version.id, key, message, raw_xml, recording.PENDING, clock.elapsed_ms()
+    )
+    with transaction.atomic(using=recording.database()):
+        row = recording.insert(pending)
         if row is None:
             return _repeat(site, message, key, clock)
         decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
@@ -85,17 +134,26 @@ def _respond_with_cooldowns(
     return _deliver(row, decision, clock)
 
 
-def _repeat(site: Site, message: Message, key: object, clock: Clock) -> bytes | None:
+def _repeat(site: Site, message: Message, key: uuid.UUID, clock: Clock) -> bytes | None:
+    """A repeat delivery: the stored reply, a take-over of an unanswered row, or silence."""
     earlier = recording.earlier(site.version.id, key, clock.budget)
     if earlier is None:
         return None
     if earlier.status == Status.REPLY:
         return earlier.reply
-    if earlier.status == Status.DEADLINE or (earlier.status == Status.PENDING and earlier.stale):
-        decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
-        if recording.take_over(earlier.id, decision, clock.elapsed_ms(), clock.budget):
-            return decision.reply or None
-    return None  # answered with silence, or still being answered by another delivery
+    if not _unanswered(earlier):
+        return None  # answered with silence, or still being answered by another delivery
+    decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
+    if recording.take_over(earlier.id, decision, clock.elapsed_ms(), clock.budget):
+        return decision.reply or None
+    return None
+
+
+def _unanswered(earlier: recording.Earlier) -> bool:
+    """Its first delivery ran out of time, or died (a pending row past the deadline)."""
+    if earlier.status == Status.DEADLINE:
+        return True
+    return earlier.status == Status.PENDING and earlier.stale
 
 
 def _deliver(row: int, decision: Decision, clock: Clock) -> bytes | None:

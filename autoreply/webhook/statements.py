@@ -29,6 +29,12 @@ class Prepared:
     ) -> tuple[Any, ...] | None:
         """Run it (outside a transaction) and return the first row as text values."""
         connection.ensure_connection()
+        guarded = getattr(connection, "guarded", None)  # the webhook's guarded backend
+        if guarded is None:
+            return self._run(connection, params)
+        return guarded(lambda: self._run(connection, params))  # type: ignore[no-any-return]
+
+    def _run(self, connection: BaseDatabaseWrapper, params: list[object]) -> tuple[Any, ...] | None:
         pgconn = connection.connection.pgconn
         with connection.wrap_database_errors:
             prepared = connection.__dict__.setdefault("autoreply_prepared", {})

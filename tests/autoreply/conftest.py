@@ -26,13 +26,14 @@ def vectors() -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _in_process(settings):
+def _in_process(settings, tmp_path):
     """In-process tests see every rule change on the next request, and the webhook writes
     through the test's own connection: Django's test transaction is per connection, so
     the separate `webhook` connection would not see the test's data. (Tests that start
     gunicorn use the real `webhook` connection.)"""
     settings.AUTOREPLY_REFRESH_SECONDS = 0
     settings.AUTOREPLY_WEBHOOK_DATABASE = "default"
+    settings.AUTOREPLY_SPOOL_DIR = str(tmp_path / "spool")  # never the checkout's own spool
     # Admin pages name static files; without collectstatic there is no manifest to ask.
     settings.STORAGES = {
         **settings.STORAGES,

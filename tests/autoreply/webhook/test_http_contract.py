@@ -228,17 +228,51 @@ def test_timestamp_window_can_be_switched_off(wechat, settings):
 
 def test_healthz(client, db):
     response = client.get("/healthz")
-    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "migrations": "ok", "spool": 0, "worker": None}
+    assert client.head("/healthz").status_code == 200
 
 
-def test_healthz_is_503_when_the_database_is_down(client, monkeypatch, db):
+def unreachable_database(monkeypatch) -> None:
+    from django.db import connections
+
+    from autoreply.webhook import health
+
+    default = connections["default"]
+    unreachable = type(default)({**default.settings_dict, "PORT": "1"}, "default")
+    monkeypatch.setattr(health, "connections", {"default": unreachable})  # port 1: nobody
+
+
+def test_healthz_is_200_while_the_database_is_down_and_the_spool_takes_pushes(
+    client, monkeypatch, db
+):
+    client.get("/healthz")  # the migrations were seen once
+    unreachable_database(monkeypatch)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "down"
+
+
+def test_healthz_is_503_when_the_database_is_down_and_the_spool_unwritable(
+    client, monkeypatch, settings, tmp_path, db
+):
+    client.get("/healthz")
+    unreachable_database(monkeypatch)
+    (tmp_path / "a-file").write_text("")
+    settings.AUTOREPLY_SPOOL_DIR = str(tmp_path / "a-file" / "spool")  # cannot be a folder
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
+
+
+def test_healthz_is_503_while_migrations_are_pending(client, db):
     from django.db import connection
 
-    from autoreply import views
-
-    unreachable = type(connection)({**connection.settings_dict, "PORT": "1"}, "default")
-    monkeypatch.setattr(views, "connection", unreachable)  # nothing listens on port 1
-    assert client.get("/healthz").status_code == 503
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'autoreply'")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "pending"
 
 
 @pytest.mark.parametrize("name", sorted(AUTH_PARAMETERS))

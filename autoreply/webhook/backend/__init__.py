@@ -1,0 +1,1 @@
+"""The webhook's database backend: Django's PostgreSQL, guarded (see base.py)."""
