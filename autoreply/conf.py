@@ -22,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     # Where `manage.py sync_lookup` fills lookup tables from: table -> {"account",
     # "database_url", "query", "timeout"}, or that as JSON text (autoreply/lookups/sync.py).
     "AUTOREPLY_LOOKUP_SOURCES": {},
+    # Where WeChat's outbound API answers (tests and the demo point it at wechat.standin).
+    "WECHAT_API_BASE_URL": "https://api.weixin.qq.com",
+    # A failed customer-service send is tried again after this, doubled each time (seconds).
+    "AUTOREPLY_SEND_RETRY_SECONDS": 2.0,
 }
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "nested_admin",
+    "procrastinate.contrib.django",  # the task queue of autoreply.outbound, in PostgreSQL
     "autoreply",
 ]
 
@@ -84,6 +85,14 @@ AUTOREPLY_REFRESH_SECONDS = env.number(
 # autoreply/lookups/sync.py, whose system checks (autoreply.E101-E103) name any mistake.
 AUTOREPLY_LOOKUP_SOURCES = env.text("AUTOREPLY_LOOKUP_SOURCES", "{}")
 
+# The outbound API (autoreply/outbound): where WeChat's API is (a local stand-in in tests
+# and the demo), and the base of the backoff between tries of a customer-service send.
+WECHAT_API_BASE_URL = env.text("WECHAT_API_BASE_URL", DEFAULTS["WECHAT_API_BASE_URL"])
+AUTOREPLY_SEND_RETRY_SECONDS = env.number(
+    "AUTOREPLY_SEND_RETRY_SECONDS", DEFAULTS["AUTOREPLY_SEND_RETRY_SECONDS"]
+)
+PROCRASTINATE_IMPORT_PATHS = ["autoreply.outbound.tasks"]
+
 _database = dj_database_url.parse(
     env.text("DATABASE_URL", LOCAL_DATABASE_URL),
     conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 600),
@@ -127,6 +136,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.text("DJANGO_STATIC_ROOT", str(LOCAL_DIR / "static")))
+# The media library's own copies of uploaded material (thumbnails work without WeChat).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.text("DJANGO_MEDIA_ROOT", str(LOCAL_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -138,4 +150,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.text("DJANGO_LOG_LEVEL", "INFO")},
+    # httpx logs every request's URL at INFO, and WeChat's API takes the access token (a
+    # secret) in the URL: keep the HTTP client's own records to warnings and worse.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
 }

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from django.db import connections
 
+from autoreply.outbound import follow_ups
 from autoreply.views import content_length
 from autoreply.webhook import recording, service
 
@@ -36,7 +37,7 @@ def with_webhook_lane(django_app: WSGIApp) -> WSGIApp:
             ("Content-Type", answer.content_type),
             ("Content-Length", str(len(answer.body))),
         ])  # fmt: skip
-        return [answer.body]
+        return follow_ups.AfterResponse([answer.body])  # h5: follow-ups once it is sent
 
     return application
 

@@ -19,6 +19,7 @@ from django.db import DatabaseError, transaction
 
 from autoreply.choices import Status
 from autoreply.conf import setting
+from autoreply.outbound import follow_ups
 from autoreply.rules.matching import Hit, RuleSpec
 from autoreply.rules.rendering import Decision, answer
 from autoreply.webhook import recording
@@ -58,7 +59,7 @@ def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes
         row = recording.insert(site.version.id, message, raw_xml, key, decision, clock.elapsed_ms())
         if row is None:
             return _repeat(site, message, key, clock)
-        return _deliver(row, decision, clock)
+        return _deliver(site, message, row, decision, clock)
     except DatabaseError:
         # Not silent: the whole push goes to the error log so it can be replayed. The
         # follower still gets the answer when it did not depend on the database.
@@ -82,7 +83,7 @@ def _respond_with_cooldowns(
             return _repeat(site, message, key, clock)
         decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
         recording.finish(row, decision, clock.elapsed_ms())
-    return _deliver(row, decision, clock)
+    return _deliver(site, message, row, decision, clock)
 
 
 def _repeat(site: Site, message: Message, key: object, clock: Clock) -> bytes | None:
@@ -98,10 +99,13 @@ def _repeat(site: Site, message: Message, key: object, clock: Clock) -> bytes | 
     return None  # answered with silence, or still being answered by another delivery
 
 
-def _deliver(row: int, decision: Decision, clock: Clock) -> bytes | None:
+def _deliver(
+    site: Site, message: Message, row: int, decision: Decision, clock: Clock
+) -> bytes | None:
     if decision.reply and clock.expired():  # too late to be seen: say so in the log
-        recording.finish(row, Decision(Status.DEADLINE, decision.rule_id), clock.elapsed_ms())
-        return None
+        decision = Decision(Status.DEADLINE, decision.rule_id)
+        recording.finish(row, decision, clock.elapsed_ms())
+    follow_ups.after_answer(site, message, row, decision)  # h5: reply all, late answers
     return decision.reply or None
 
 

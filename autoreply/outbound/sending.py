@@ -1,0 +1,95 @@
+"""Customer-service messages: queued as rows of the message log, delivered by the worker.
+
+Each follower's messages carry one procrastinate lock, so the worker sends them one at a
+time in the order they were queued (a retried one holds back those behind it). WeChat's
+-1 (busy) and network failures are tried again with backoff; refusals that will not
+change (45015, 45047, 40003, 48001, any other errcode) fail at once, shown in the log.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from autoreply.models import Account, OutboundMessage, OutboundStatus
+from autoreply.outbound import tokens
+from autoreply.outbound.client import client
+from wechat import api, replies
+from wechat.errors import ApiError
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6  # with the backoff doubling from 2 s: given up after about a minute
+
+
+class RetryLater(Exception):
+    """The send failed in a way worth trying again (the task queue retries these only)."""
+
+
+def enqueue(
+    account: Account,
+    openid: str,
+    outgoing: Sequence[replies.Reply],
+    reason: str,
+    message_id: int | None = None,
+) -> list[OutboundMessage]:
+    """Queue `outgoing` to `openid`, in order; the rows and their jobs commit together."""
+    from autoreply.outbound import tasks  # the task module needs the apps ready
+
+    rows = [
+        OutboundMessage(
+            account=account,
+            message_id=message_id,
+            openid=openid,
+            order=number,
+            reason=reason,
+            msgtype=payload["msgtype"],
+            payload=payload,
+        )
+        for number, payload in enumerate(api.custom_message(openid, r) for r in outgoing)
+    ]
+    with transaction.atomic():
+        OutboundMessage.objects.bulk_create(rows)
+        for row in rows:
+            tasks.send.configure(lock=follower_lock(account.pk, openid)).defer(outbound_id=row.pk)
+    return rows
+
+
+def follower_lock(account_id: int, openid: str) -> str:
+    return f"autoreply.follower.{account_id}.{openid}"
+
+
+def deliver(outbound_id: int) -> None:
+    """Send one queued message; raises RetryLater when it should be tried again."""
+    row = OutboundMessage.objects.select_related("account").get(pk=outbound_id)
+    if row.status != OutboundStatus.QUEUED:
+        return  # already done: a job run twice must not send twice
+    row.attempts += 1
+    try:
+        tokens.call(row.account, lambda token: client().send_json(token, row.payload))
+    except (ApiError, tokens.NoAppSecret) as exc:
+        _failed(row, exc)
+        return
+    row.status, row.errcode, row.errmsg, row.sent_at = OutboundStatus.SENT, 0, "", timezone.now()
+    row.save(update_fields=["status", "errcode", "errmsg", "sent_at", "attempts"])
+
+
+def _failed(row: OutboundMessage, exc: Exception) -> None:
+    row.errcode = exc.code if isinstance(exc, ApiError) else None
+    row.errmsg = (exc.errmsg if isinstance(exc, ApiError) else str(exc))[:255]
+    retry = isinstance(exc, ApiError) and exc.retryable and row.attempts < MAX_ATTEMPTS
+    if not retry:
+        row.status = OutboundStatus.FAILED
+    row.save(update_fields=["status", "errcode", "errmsg", "attempts"])
+    logger.warning(
+        "account %s: customer-service message %d to %s %s (try %d): %s",
+        row.account.slug,
+        row.pk,
+        row.openid,
+        "will be tried again" if retry else "failed",
+        row.attempts,
+        exc,
+    )
+    if retry:
+        raise RetryLater(str(exc)) from exc
