@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from autoreply.admin.dashboard import dashboard_view
 from autoreply.models import Account
 
-SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
+SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key", "app_secret")
 
 
 def masked(value: str) -> str:

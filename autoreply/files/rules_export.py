@@ -10,7 +10,7 @@ from typing import Any
 from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, ReplyType
 from autoreply.models import Account, LookupEntry, Rule
 
-SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
+SECRETS = ("token", "encoding_aes_key", "previous_encoding_aes_key", "app_secret")
 RULE_FIELDS = (
     "name", "priority", "enabled", "msg_type", "event", "event_key",
 )  # fmt: skip

@@ -14,6 +14,7 @@ from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, ReplyType
 ACCOUNT_TYPES: dict[str, type] = {
     "slug": str, "name": str, "app_id": str, "token": str, "encoding_aes_key": str,
     "previous_encoding_aes_key": str, "encryption_mode": str, "lookups": dict, "rules": list,
+    "app_secret": str,
 }  # fmt: skip
 RULE_DEFAULTS: dict[str, Any] = {
     "name": None, "priority": 0, "enabled": True, "msg_type": "any", "event": "",
