@@ -1,12 +1,14 @@
 """`manage.py wechat_send --account SLUG [--url BASE_URL] [--encrypt] TEXT` (or --event,
 --image, --voice, --location, --link): act as WeChat's servers and show the reply."""
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from autoreply.models import Account
+from autoreply.outbound import watch
 from wechat import pushes, simulator
 
 
@@ -47,6 +49,7 @@ class Command(BaseCommand):
             ) from None
         if account is None:
             raise CommandError(f"no account with slug {options['account']!r}")
+        started = time.time()
         try:
             exchange = simulator.send(
                 account, options["url"], self.push(account, options), encrypt=options["encrypt"]
@@ -60,7 +63,7 @@ class Command(BaseCommand):
             lines.append(f"(account {account.slug!r} is in safe mode: add --encrypt)")
         if exchange.status != 200:
             raise CommandError("\n".join(lines))
-        for line in lines:
+        for line in [*lines, *watch.follow_ups(account, options["from_user"], started)]:
             self.stdout.write(line)
 
     def push(self, account: Account, options: dict[str, Any]) -> pushes.Push:
