@@ -101,6 +101,7 @@ class ReplyError(WeChatError):
 class ApiError(WeChatError):
     """WeChat's API answered with an errcode; `code` and `errmsg` are WeChat's own."""
 
+    code = 0  # each instance carries the errcode WeChat answered
     retryable = False  # worth sending again later, unchanged
     token_problem = False  # the access token is stale: refresh it once and retry once
 
@@ -113,14 +114,17 @@ class ApiError(WeChatError):
 class ApiTransportError(ApiError):
     """No usable answer at all: connection refused or reset, a timeout, an HTTP error, not JSON."""
 
+    code = -2  # ours, not WeChat's: there was no errcode to carry
     retryable = True
 
     def __init__(self, message: str) -> None:
-        super().__init__(-2, message)
+        super().__init__(self.code, message)
 
 
 class SystemBusyError(ApiError):
     """-1: 系统繁忙, WeChat asks to try again later."""
+
+    code = -1
 
     retryable = True
 
@@ -128,23 +132,33 @@ class SystemBusyError(ApiError):
 class InvalidTokenError(ApiError):
     """40001 (invalid credential), 40014 (invalid access_token), 42001 (access_token expired)."""
 
+    code = 40001
+
     token_problem = True
 
 
 class NotFollowingError(ApiError):
     """40003: the OpenID is not a follower of this account."""
 
+    code = 40003
+
 
 class ReplyWindowClosedError(ApiError):
     """45015: the follower has not written for 48 h; customer-service messages are refused."""
+
+    code = 45015
 
 
 class TooManyMessagesError(ApiError):
     """45047: over the limit of customer-service messages to one follower in a row."""
 
+    code = 45047
+
 
 class NoPermissionError(ApiError):
     """48001: the account has no permission for this API (unverified, or the wrong kind)."""
+
+    code = 48001
 
 
 class UnsendableReplyError(ReplyError):

@@ -16,7 +16,7 @@ from functools import partial
 
 from autoreply.choices import ReplyMode, Status
 from autoreply.models import Account, OutboundReason
-from autoreply.outbound import sending
+from autoreply.outbound import outbox
 from autoreply.rules.matching import Hit, RuleIndex
 from autoreply.rules.rendering import Decision, RulePayload, render_replies
 from autoreply.webhook.registry import Site
@@ -87,7 +87,7 @@ def _follow_up(site: Site, message: Message, row_id: int, rule_id: int, late: bo
     sendable = [reply for reply in outgoing if _worth_sending(reply)]
     reason = OutboundReason.LATE if late else OutboundReason.REPLY_ALL
     if sendable:
-        sending.enqueue(account, message.from_user, sendable, reason, row_id)
+        outbox.enqueue(account, message.from_user, sendable, reason, row_id)
 
 
 def _hit(hits: Iterable[Hit], rule_id: int) -> Hit | None:

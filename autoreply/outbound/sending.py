@@ -1,21 +1,16 @@
-"""Customer-service messages: queued as rows of the message log, delivered by the worker.
+"""Delivering one queued customer-service message (autoreply.outbound.outbox queues them).
 
-Each follower's messages carry one procrastinate lock, so the worker sends them one at a
-time in the order they were queued (a retried one holds back those behind it). WeChat's
--1 (busy) and network failures are tried again with backoff; refusals that will not
-change (45015, 45047, 40003, 48001, any other errcode) fail at once, shown in the log.
+WeChat's -1 (busy) and network failures are tried again with backoff; refusals that will
+not change (45015, 45047, 40003, 48001, any other errcode) fail at once, shown in the log.
 """
 
 import logging
-from collections.abc import Sequence
 
-from django.db import transaction
 from django.utils import timezone
 
-from autoreply.models import Account, OutboundMessage, OutboundStatus
+from autoreply.models import OutboundMessage, OutboundStatus
 from autoreply.outbound import tokens
 from autoreply.outbound.client import client
-from wechat import api, replies
 from wechat.errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -25,39 +20,6 @@ MAX_ATTEMPTS = 6  # with the backoff doubling from 2 s: given up after about a m
 
 class RetryLater(Exception):
     """The send failed in a way worth trying again (the task queue retries these only)."""
-
-
-def enqueue(
-    account: Account,
-    openid: str,
-    outgoing: Sequence[replies.Reply],
-    reason: str,
-    message_id: int | None = None,
-) -> list[OutboundMessage]:
-    """Queue `outgoing` to `openid`, in order; the rows and their jobs commit together."""
-    from autoreply.outbound import tasks  # the task module needs the apps ready
-
-    rows = [
-        OutboundMessage(
-            account=account,
-            message_id=message_id,
-            openid=openid,
-            order=number,
-            reason=reason,
-            msgtype=payload["msgtype"],
-            payload=payload,
-        )
-        for number, payload in enumerate(api.custom_message(openid, r) for r in outgoing)
-    ]
-    with transaction.atomic():
-        OutboundMessage.objects.bulk_create(rows)
-        for row in rows:
-            tasks.send.configure(lock=follower_lock(account.pk, openid)).defer(outbound_id=row.pk)
-    return rows
-
-
-def follower_lock(account_id: int, openid: str) -> str:
-    return f"autoreply.follower.{account_id}.{openid}"
 
 
 def deliver(outbound_id: int) -> None:

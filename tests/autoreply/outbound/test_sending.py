@@ -3,7 +3,7 @@
 import pytest
 
 from autoreply.models import OutboundMessage, OutboundReason
-from autoreply.outbound import sending
+from autoreply.outbound import outbox
 from tests.autoreply.outbound.conftest import wait_for, workers
 from tests.factories import account
 from wechat import replies
@@ -22,7 +22,7 @@ def done(openid: str, count: int):
 def test_busy_twice_then_success_delivers_once(standin):
     acme = account("acme", app_secret="s3cret")
     standin.steer("/_standin/fail", {"errcode": -1, "count": 2})
-    sending.enqueue(acme, "oBusy", [replies.TextReply("hello")], OutboundReason.MANUAL)
+    outbox.enqueue(acme, "oBusy", [replies.TextReply("hello")], OutboundReason.MANUAL)
     with workers(standin):
         wait_for(done("oBusy", 1))
     row = OutboundMessage.objects.get(openid="oBusy")
@@ -34,7 +34,7 @@ def test_busy_twice_then_success_delivers_once(standin):
 def test_45015_is_tried_once_and_shown_in_the_log(standin):
     acme = account("acme", app_secret="s3cret")
     standin.steer("/_standin/refuse", {"touser": "oGone", "errcode": 45015})
-    sending.enqueue(acme, "oGone", [replies.TextReply("a"), replies.TextReply("b")], "manual")
+    outbox.enqueue(acme, "oGone", [replies.TextReply("a"), replies.TextReply("b")], "manual")
     with workers(standin):
         wait_for(done("oGone", 2))
     rows = list(OutboundMessage.objects.filter(openid="oGone"))
@@ -45,11 +45,11 @@ def test_45015_is_tried_once_and_shown_in_the_log(standin):
 
 def test_an_expired_token_is_refreshed_once_and_the_send_delivered_once(standin):
     acme = account("acme", app_secret="s3cret")
-    sending.enqueue(acme, "oA", [replies.TextReply("first")], "manual")
+    outbox.enqueue(acme, "oA", [replies.TextReply("first")], "manual")
     with workers(standin):
         wait_for(done("oA", 1))
         standin.steer("/_standin/expire", {})
-        sending.enqueue(acme, "oA", [replies.TextReply("second")], "manual")
+        outbox.enqueue(acme, "oA", [replies.TextReply("second")], "manual")
         wait_for(done("oA", 2))
     assert [m["text"]["content"] for m in standin.sent("oA")] == ["first", "second"]
     assert standin.stats["token_fetches"] == 2
@@ -60,7 +60,7 @@ def test_one_followers_messages_arrive_in_order_while_the_first_is_retried(stand
     acme = account("acme", app_secret="s3cret")
     standin.steer("/_standin/fail", {"errcode": -1, "count": 1})
     texts = [f"part {n}" for n in range(5)]
-    sending.enqueue(acme, "oOrder", [replies.TextReply(t) for t in texts], "manual")
+    outbox.enqueue(acme, "oOrder", [replies.TextReply(t) for t in texts], "manual")
     with workers(standin, count=2):
         wait_for(done("oOrder", 5))
     assert [m["text"]["content"] for m in standin.sent("oOrder")] == texts
@@ -68,8 +68,20 @@ def test_one_followers_messages_arrive_in_order_while_the_first_is_retried(stand
 
 def test_a_send_without_an_app_secret_fails_with_a_reason(standin):
     acme = account("acme")
-    sending.enqueue(acme, "oX", [replies.TextReply("x")], "manual")
+    outbox.enqueue(acme, "oX", [replies.TextReply("x")], "manual")
     with workers(standin):
         wait_for(done("oX", 1))
     row = OutboundMessage.objects.get()
     assert row.status == "failed" and "no AppSecret" in row.errmsg
+
+
+def test_a_running_worker_records_its_heartbeat(standin):
+    from django.utils import timezone
+
+    from autoreply.outbound import heartbeat
+
+    assert heartbeat.last() is None
+    started = timezone.now()
+    with workers(standin):
+        wait_for(lambda: heartbeat.last() is not None)
+    assert heartbeat.last() >= started
