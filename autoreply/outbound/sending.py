@@ -24,7 +24,10 @@ class RetryLater(Exception):
 
 def deliver(outbound_id: int) -> None:
     """Send one queued message; raises RetryLater when it should be tried again."""
-    row = OutboundMessage.objects.select_related("account").get(pk=outbound_id)
+    row = OutboundMessage.objects.select_related("account").filter(pk=outbound_id).first()
+    if row is None:
+        logger.warning("customer-service message %d is gone (deleted): not sent", outbound_id)
+        return
     if row.status != OutboundStatus.QUEUED:
         return  # already done: a job run twice must not send twice
     row.attempts += 1
