@@ -142,7 +142,7 @@ def main() -> None:
             [
                 [f"answer -> last of {REPLIES - 1} follow-ups, median (ms)", p50],
                 [f"answer -> last of {REPLIES - 1} follow-ups, p95 (ms)", p95],
-                ["sends per second, one worker (4 jobs at once)", rate],
+                ["sends per second, one worker (concurrency 4)", rate],
                 ["token fetches", standin.state.token_fetches],
             ],
         )

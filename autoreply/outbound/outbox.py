@@ -1,7 +1,8 @@
 """Queueing customer-service messages: rows of the message log, each with its job.
 
-Each follower's messages carry one procrastinate lock, so the worker sends them one at a
-time in the order they were queued (a retried one holds back those behind it).
+What one message causes goes out as one job, in order; each follower's jobs carry one
+procrastinate lock, so the worker runs them one at a time in the order they were queued
+(a job being retried holds back those behind it).
 """
 
 from collections.abc import Sequence
@@ -35,8 +36,9 @@ def enqueue(
     ]
     with transaction.atomic():
         OutboundMessage.objects.bulk_create(rows)
-        for row in rows:
-            tasks.send.configure(lock=follower_lock(account.pk, openid)).defer(outbound_id=row.pk)
+        if rows:
+            job = tasks.send.configure(lock=follower_lock(account.pk, openid))
+            job.defer(outbound_ids=[row.pk for row in rows])
     return rows
 
 

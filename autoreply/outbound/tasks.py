@@ -22,5 +22,8 @@ class Backoff(BaseRetryStrategy):
 
 
 @app.task(queue=QUEUE, retry=Backoff(), name="autoreply.outbound.send")
-def send(outbound_id: int) -> None:
-    sending.deliver(outbound_id)
+def send(outbound_ids: list[int]) -> None:
+    """Send one message's follow-ups in order, in one job: no wait for the queue between
+    them. A retry starts again from the first not yet sent (sent ones are skipped)."""
+    for outbound_id in outbound_ids:
+        sending.deliver(outbound_id)

@@ -60,7 +60,8 @@ def test_one_followers_messages_arrive_in_order_while_the_first_is_retried(stand
     acme = account("acme", app_secret="s3cret")
     standin.steer("/_standin/fail", {"errcode": -1, "count": 1})
     texts = [f"part {n}" for n in range(5)]
-    outbox.enqueue(acme, "oOrder", [replies.TextReply(t) for t in texts], "manual")
+    for text in texts:  # five jobs: the follower's lock keeps them in order
+        outbox.enqueue(acme, "oOrder", [replies.TextReply(text)], "manual")
     with workers(standin, count=2):
         wait_for(done("oOrder", 5))
     assert [m["text"]["content"] for m in standin.sent("oOrder")] == texts
@@ -85,3 +86,15 @@ def test_a_running_worker_records_its_heartbeat(standin):
     with workers(standin):
         wait_for(lambda: heartbeat.last() is not None)
     assert heartbeat.last() >= started
+
+
+def test_a_messages_follow_ups_resume_after_a_retry_without_sending_twice(standin):
+    acme = account("acme", app_secret="s3cret")
+    texts = ["a", "b", "c"]
+    outbox.enqueue(acme, "oResume", [replies.TextReply(t) for t in texts], "manual")
+    standin.steer("/_standin/fail", {"errcode": -1, "count": 1})
+    with workers(standin):
+        wait_for(done("oResume", 3))
+    assert [m["text"]["content"] for m in standin.sent("oResume")] == texts
+    rows = OutboundMessage.objects.filter(openid="oResume").order_by("order")
+    assert [r.attempts for r in rows] == [2, 1, 1]
