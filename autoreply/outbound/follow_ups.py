@@ -14,6 +14,8 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 
+from django.db import connection
+
 from autoreply.choices import ReplyMode, Status
 from autoreply.models import Account, OutboundReason
 from autoreply.outbound import outbox
@@ -49,6 +51,11 @@ def release() -> None:
             job()
         except Exception:  # the follower has had the passive answer; log, never raise here
             logger.exception("could not queue the customer-service messages after an answer")
+        finally:
+            # No request_finished signal on the webhook's lane: retire a broken connection
+            # here, or one database restart would break every later follow-up of this process.
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
 
 
 class AfterResponse(list[bytes]):
@@ -77,9 +84,9 @@ def _reply_all_rules(index: RuleIndex) -> frozenset[int]:
 
 def _follow_up(site: Site, message: Message, row_id: int, rule_id: int, late: bool) -> None:
     hit = _hit(site.index.candidates(message), rule_id)
-    account = Account.objects.get(pk=site.version.id)
     if hit is None:
         return
+    account = Account.objects.get(pk=site.version.id)
     if not account.app_secret:
         logger.info("account %s: no AppSecret, so message %d gets no late answer", account, row_id)
         return

@@ -82,3 +82,19 @@ def test_the_token_is_never_logged(standin, caplog):
     assert token not in caplog.text
     assert AccessToken.objects.get().token not in caplog.text
     assert "s3cret" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "check_id"),
+    [
+        ("WECHAT_API_BASE_URL", "api.weixin.qq.com", "autoreply.E201"),
+        ("WECHAT_API_BASE_URL", "ftp://127.0.0.1", "autoreply.E201"),
+        ("AUTOREPLY_SEND_RETRY_SECONDS", 0, "autoreply.E202"),
+    ],
+)
+def test_bad_outbound_settings_are_caught_at_start_up(settings, name, value, check_id):
+    from django.core.checks import run_checks
+
+    assert check_id not in {e.id for e in run_checks()}
+    setattr(settings, name, value)
+    assert check_id in {e.id for e in run_checks()}
