@@ -152,5 +152,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.text("DJANGO_LOG_LEVEL", "INFO")},
     # httpx logs every request's URL at INFO, and WeChat's API takes the access token (a
     # secret) in the URL: keep the HTTP client's own records to warnings and worse.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
+    # procrastinate.blueprints says "Adding tasks from blueprint" on every start-up.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("httpx", "httpcore", "procrastinate.blueprints")
+    },
 }
