@@ -16,6 +16,7 @@ Run it with `python -m wechat.standin --port N` (127.0.0.1 only).
 import argparse
 import json
 import secrets
+import sys
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.autoreply_info:
         state.autoreply_info = json.loads(args.autoreply_info.read_text(encoding="utf-8"))
     server = StandIn(args.port, state)
-    print(f"WeChat API stand-in on {server.base_url}", flush=True)
+    sys.stdout.write(f"WeChat API stand-in on {server.base_url}\n")
+    sys.stdout.flush()
     server.serve_forever()
 
 
