@@ -4,6 +4,7 @@ from django.core.checks import Error, register
 
 from autoreply.conf import setting
 from autoreply.lookups import sync
+from autoreply.outbound import checks as outbound_checks  # noqa: F401  (registers them)
 
 WECHAT_WINDOW_SECONDS = 5  # WeChat drops the connection after this and retries
 

@@ -1,6 +1,7 @@
 """The closed vocabularies of rules, replies and the message log."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wechat.replies import REPLY_KINDS
 
@@ -38,6 +39,7 @@ class KeywordMode(models.TextChoices):
 class ReplyMode(models.TextChoices):
     RANDOM = "random", "one at random"
     FIRST = "first", "always the first"
+    ALL = "all", _("all (回复全部)")  # the first passively, the rest as customer-service messages
 
 
 # Derived from the one declaration of reply types (wechat.replies.REPLY_KINDS):

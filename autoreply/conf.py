@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "AUTOREPLY_LOOKUP_SOURCES": {},
     # Where pushes wait, on this node's disk, while the database is away (webhook/spool.py).
     "AUTOREPLY_SPOOL_DIR": ".local/spool",
+    # Where WeChat's outbound API answers (tests and the demo point it at wechat.standin).
+    "WECHAT_API_BASE_URL": "https://api.weixin.qq.com",
+    # A failed customer-service send is tried again after this, doubled each time (seconds).
+    "AUTOREPLY_SEND_RETRY_SECONDS": 2.0,
 }
 
 

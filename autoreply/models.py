@@ -9,6 +9,7 @@ from typing import Any
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 from autoreply import validation
 from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, ReplyType, Status
@@ -16,7 +17,7 @@ from autoreply.text import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
 # Account secrets: exported only --with-secrets, kept when an import omits one, masked.
-SECRET_FIELDS = ("token", "encoding_aes_key", "previous_encoding_aes_key")
+SECRET_FIELDS = ("token", "encoding_aes_key", "previous_encoding_aes_key", "app_secret")
 
 
 class Account(models.Model):
@@ -46,6 +47,12 @@ class Account(models.Model):
     )
     encryption_mode = models.CharField(
         max_length=16, choices=EncryptionMode.choices, default=EncryptionMode.COMPATIBLE
+    )
+    app_secret = models.CharField(
+        "AppSecret",
+        max_length=64,
+        blank=True,
+        help_text="开发者密码: only for the outbound API (reply all, late answers, media).",
     )
     original_id = models.CharField(
         "original ID", max_length=64, blank=True, help_text="gh_..., learned from ToUserName."
@@ -97,6 +104,7 @@ class Rule(models.Model):
 
     def clean(self) -> None:
         validation.check_rule(self)
+        validation.check_reply_all(self)
 
 
 class Keyword(models.Model):
@@ -318,3 +326,101 @@ class SignedQuery(models.Model):
 
     def __str__(self) -> str:
         return f"query {self.query_hash} of account {self.account_id}"
+
+
+# --- The outbound API: tokens, customer-service sends, media, the worker (autoreply/outbound)
+
+
+class AccessToken(models.Model):
+    """An account's current access token, shared by every process (autoreply.outbound.tokens)."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="access_token"
+    )
+    token = models.CharField(max_length=512, blank=True)
+    expires_at = models.DateTimeField()
+    fetched_at = models.DateTimeField(null=True)
+    fetches = models.PositiveIntegerField(default=0, help_text="Tokens fetched from WeChat.")
+
+    def __str__(self) -> str:
+        return f"access token of {self.account_id}, until {self.expires_at}"  # never the token
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class OutboundReason(models.TextChoices):
+    REPLY_ALL = "reply_all", _("reply all (回复全部)")
+    LATE = "late", _("answer past the deadline")
+    MANUAL = "manual", _("sent by hand")
+
+
+class OutboundMessage(models.Model):
+    """One customer-service message, sent by the worker; shown in the log beside its cause."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="outbound")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound"
+    )
+    openid = models.CharField(_("OpenID"), max_length=64)
+    order = models.PositiveSmallIntegerField(default=0)
+    reason = models.CharField(_("reason"), max_length=16, choices=OutboundReason.choices)
+    msgtype = models.CharField(_("type"), max_length=16)
+    payload = models.JSONField(help_text=_("The JSON sent to WeChat."))
+    status = models.CharField(
+        _("status"), max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    errcode = models.IntegerField(null=True, blank=True)
+    errmsg = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("customer-service message")
+        indexes = [models.Index(fields=["message"], name="outbound_by_message")]
+
+    def __str__(self) -> str:
+        return f"{self.msgtype} to {self.openid} ({self.status})"
+
+
+class MediaType(models.TextChoices):
+    IMAGE = "image", _("image")
+    VOICE = "voice", _("voice")
+    VIDEO = "video", _("video")
+    THUMB = "thumb", _("thumbnail")
+
+
+class Media(models.Model):
+    """Permanent material uploaded to WeChat, with our own copy of the file."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="media")
+    type = models.CharField(_("type"), max_length=8, choices=MediaType.choices)
+    file = models.FileField(_("file"), upload_to="media/%Y/%m/")
+    title = models.CharField(_("title"), max_length=64, blank=True)
+    introduction = models.CharField(_("introduction"), max_length=255, blank=True)
+    media_id = models.CharField(_("media ID"), max_length=128, unique=True)
+    url = models.CharField(_("URL"), max_length=1024, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "-uploaded_at"]
+        verbose_name = _("media")
+        verbose_name_plural = _("media library")
+
+    def __str__(self) -> str:
+        return self.title or self.file.name.rsplit("/", 1)[-1]
+
+
+class WorkerHeartbeat(models.Model):
+    """When each background worker (hostname:pid) last said it was alive."""
+
+    worker = models.CharField(max_length=128, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.seen_at}"

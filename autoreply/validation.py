@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from autoreply.choices import (
     MAX_TEXT_BYTES,
@@ -16,6 +17,7 @@ from autoreply.choices import (
     EncryptionMode,
     KeywordMode,
     MsgType,
+    ReplyMode,
     ReplyType,
 )
 from autoreply.templating import TemplateError, compile_template
@@ -152,3 +154,19 @@ def reply_warnings(reply: Any) -> list[str]:
             f"{MAX_TEXT_BYTES} bytes, so followers may see nothing."
         ]
     return []
+
+
+def check_reply_all(rule: Any) -> None:
+    """Reply all (回复全部) sends all but the first reply through the API: it needs the
+    account's AppSecret."""
+    account = rule.account if rule.account_id else None
+    if rule.reply_mode == ReplyMode.ALL and account is not None and not account.app_secret:
+        raise error(
+            "reply_mode",
+            _(
+                "Rule %(rule)r: reply all (回复全部) sends the other replies as customer-service "
+                "messages, which needs the account's AppSecret: set it on the account first."
+            )
+            % {"rule": rule.name},
+            "reply_all_needs_app_secret",
+        )

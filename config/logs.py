@@ -13,6 +13,10 @@ from pythonjsonlogger.json import JsonFormatter
 from autoreply import request_id
 
 PLAIN = "%(asctime)s %(levelname)s [%(process)d] %(name)s id=%(request_id)s: %(message)s"
+# httpx logs every request's URL at INFO, and WeChat's API takes the access token (a
+# secret) in the URL: the HTTP client's own records stay at warnings and worse.
+# procrastinate.blueprints says "Adding tasks from blueprint" on every start-up.
+QUIET = ("httpx", "httpcore", "procrastinate.blueprints")
 FIELDS = "%(asctime)s %(levelname)s %(process)d %(name)s %(request_id)s %(message)s"
 
 
@@ -45,6 +49,7 @@ def config(level: str, style: str) -> dict[str, Any]:
         "formatters": {"app": {"()": formatter, "style": style}},
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},
+        "loggers": {name: {"level": "WARNING"} for name in QUIET},
     }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "nested_admin",
+    "procrastinate.contrib.django",  # the task queue of autoreply.outbound, in PostgreSQL
     "autoreply",
 ]
 
@@ -101,6 +102,14 @@ AUTOREPLY_LOOKUP_SOURCES = env.text("AUTOREPLY_LOOKUP_SOURCES", "{}")
 # (autoreply/webhook/spool.py); replayed into PostgreSQL when it answers again.
 AUTOREPLY_SPOOL_DIR = env.text("AUTOREPLY_SPOOL_DIR", str(LOCAL_DIR / "spool"))
 
+# The outbound API (autoreply/outbound): where WeChat's API is (a local stand-in in tests
+# and the demo), and the base of the backoff between tries of a customer-service send.
+WECHAT_API_BASE_URL = env.text("WECHAT_API_BASE_URL", DEFAULTS["WECHAT_API_BASE_URL"])
+AUTOREPLY_SEND_RETRY_SECONDS = env.number(
+    "AUTOREPLY_SEND_RETRY_SECONDS", DEFAULTS["AUTOREPLY_SEND_RETRY_SECONDS"]
+)
+PROCRASTINATE_IMPORT_PATHS = ["autoreply.outbound.tasks"]
+
 _database = dj_database_url.parse(
     env.text("DATABASE_URL", LOCAL_DATABASE_URL),
     conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 600),
@@ -148,6 +157,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.text("DJANGO_STATIC_ROOT", str(LOCAL_DIR / "static")))
+# The media library's own copies of uploaded material (thumbnails work without WeChat).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.text("DJANGO_MEDIA_ROOT", str(LOCAL_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -105,3 +105,92 @@ class ReplyError(WeChatError):
     """A passive reply cannot be rendered or read back as WeChat expects (GenReturnXmlError)."""
 
     code = -40011
+
+
+# --- The outbound API (wechat/api.py) -------------------------------------------------
+# WeChat's global return codes:
+# https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html
+
+
+class ApiError(WeChatError):
+    """WeChat's API answered with an errcode; `code` and `errmsg` are WeChat's own."""
+
+    code = 0  # each instance carries the errcode WeChat answered
+    retryable = False  # worth sending again later, unchanged
+    token_problem = False  # the access token is stale: refresh it once and retry once
+
+    def __init__(self, code: int, errmsg: str, call: str = "") -> None:
+        super().__init__(f"{call + ': ' if call else ''}{errmsg or 'no errmsg'}")
+        self.code = code
+        self.errmsg = errmsg
+
+
+class ApiTransportError(ApiError):
+    """No usable answer at all: connection refused or reset, a timeout, an HTTP error, not JSON."""
+
+    code = -2  # ours, not WeChat's: there was no errcode to carry
+    retryable = True
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.code, message)
+
+
+class SystemBusyError(ApiError):
+    """-1: 系统繁忙, WeChat asks to try again later."""
+
+    code = -1
+
+    retryable = True
+
+
+class InvalidTokenError(ApiError):
+    """40001 (invalid credential), 40014 (invalid access_token), 42001 (access_token expired)."""
+
+    code = 40001
+
+    token_problem = True
+
+
+class NotFollowingError(ApiError):
+    """40003: the OpenID is not a follower of this account."""
+
+    code = 40003
+
+
+class ReplyWindowClosedError(ApiError):
+    """45015: the follower has not written for 48 h; customer-service messages are refused."""
+
+    code = 45015
+
+
+class TooManyMessagesError(ApiError):
+    """45047: over the limit of customer-service messages to one follower in a row."""
+
+    code = 45047
+
+
+class NoPermissionError(ApiError):
+    """48001: the account has no permission for this API (unverified, or the wrong kind)."""
+
+    code = 48001
+
+
+class UnsendableReplyError(ReplyError):
+    """A reply type that has no customer-service form (a transfer, news with many articles)."""
+
+
+API_ERRORS: dict[int, type[ApiError]] = {
+    -1: SystemBusyError,
+    40001: InvalidTokenError,
+    40014: InvalidTokenError,
+    42001: InvalidTokenError,
+    40003: NotFollowingError,
+    45015: ReplyWindowClosedError,
+    45047: TooManyMessagesError,
+    48001: NoPermissionError,
+}
+
+
+def api_error(code: int, errmsg: str, call: str = "") -> ApiError:
+    """The typed error for WeChat's errcode (ApiError itself for codes not named here)."""
+    return API_ERRORS.get(code, ApiError)(code, errmsg, call)

@@ -6,6 +6,8 @@ from autoreply.admin import (  # noqa: F401  (importing registers them)
     accounts,
     log,
     lookups,
+    media,
+    outbound,
     rules,
 )
 

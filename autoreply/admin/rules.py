@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
 
+from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying
@@ -69,6 +70,7 @@ def _article_count(form) -> int:  # type: ignore[no-untyped-def]
 
 class ReplyInline(NestedStackedInline):
     model = Reply
+    form = ReplyMediaForm  # h5: media ids picked from the media library
     formset = ReplyFormSet
     extra = 0
     inlines = [ArticleInline]

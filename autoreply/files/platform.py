@@ -55,11 +55,11 @@ class Conversion:
 def import_platform(account: Account, data: Any) -> tuple[Report, list[str]]:
     """Import the platform's rules into `account`; raises PlatformFileError or
     schema.RulesFileError, writing nothing, on any problem."""
-    conversion = convert(data, account.slug)
+    conversion = convert(data, account.slug, reply_all=bool(account.app_secret))
     return import_rules(conversion.document), conversion.warnings
 
 
-def convert(data: Any, slug: str) -> Conversion:
+def convert(data: Any, slug: str, reply_all: bool = False) -> Conversion:
     """The rules file (for account `slug`) doing what the platform's auto-reply did."""
     if not isinstance(data, dict):
         raise PlatformFileError(["the file is not a JSON object"])
@@ -71,7 +71,7 @@ def convert(data: Any, slug: str) -> Conversion:
         raise PlatformFileError(
             [f"the file is not a get_current_autoreply_info answer: none of {', '.join(TOP_LEVEL)}"]
         )
-    converter = _Converter()
+    converter = _Converter(reply_all)
     rules = converter.rules(data)
     if converter.problems:
         raise PlatformFileError(converter.problems)
@@ -81,7 +81,8 @@ def convert(data: Any, slug: str) -> Conversion:
 class _Converter:
     """One pass over the answer, collecting every problem and warning on the way."""
 
-    def __init__(self) -> None:
+    def __init__(self, reply_all: bool = False) -> None:
+        self.reply_all = reply_all  # the account has an AppSecret: reply_all can be `all`
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.names: set[str] = set()
@@ -132,10 +133,11 @@ class _Converter:
             self.reply(reply, f"{where}, reply_list_info[{i}]", event=False)
             for i, reply in enumerate(self.items(item, "reply_list_info", where))
         ]
-        if mode == "reply_all" and len(replies) > 1:
+        if mode == "reply_all" and len(replies) > 1 and not self.reply_all:
             self.warnings.append(
                 f"{where}: the platform sent all {len(replies)} replies (reply_all); a passive "
-                "reply carries one, so the rule sends the first"
+                "reply carries one, so the rule sends the first (set the account's AppSecret "
+                "to send them all)"
             )
         keywords = [
             self.keyword(keyword, f"{where}, keyword_list_info[{i}]")
@@ -148,8 +150,11 @@ class _Converter:
             priority=count - number,
             msg_type="text",
             keywords=keywords,
-            reply_mode=REPLY_MODES.get(mode, "random"),
+            reply_mode=self.reply_mode(mode),
         )
+
+    def reply_mode(self, mode: str) -> str:
+        return "all" if mode == "reply_all" and self.reply_all else REPLY_MODES.get(mode, "random")
 
     def keyword(self, item: Any, where: str) -> dict[str, str]:
         mode = item.get("match_mode") if isinstance(item, dict) else None

@@ -52,7 +52,7 @@ class RulePayload:
     replies: tuple[CompiledReply, ...]
 
     def pick(self) -> CompiledReply:
-        if self.reply_mode == ReplyMode.FIRST:
+        if self.reply_mode in (ReplyMode.FIRST, ReplyMode.ALL):  # all: the rest follow (outbound)
             return self.replies[0]
         return random.choice(self.replies)
 
@@ -97,3 +97,13 @@ def answer(
         logger.exception("rule %s failed to render", hit.rule.id)
         return Decision(Status.ERROR, hit.rule.id, error=f"{type(exc).__name__}: {exc}")
     return Decision(Status.REPLY, hit.rule.id, xml)
+
+
+def render_replies(
+    hit: Hit, message: Inbound, lookups: Mapping[str, Mapping[str, str]], start: int = 0
+) -> tuple[replies.Reply, ...]:
+    """The rule's replies from `start` on, rendered for `message` (reply all's follow-ups).
+    Raises what rendering raises: the caller is off the webhook's answer path."""
+    context = templating.message_context(message, hit.match, lookups)
+    payload: RulePayload = hit.rule.payload
+    return tuple(reply.build(context) for reply in payload.replies[start:])

@@ -22,6 +22,7 @@ from django.http.request import split_domain_port, validate_host
 
 from autoreply import request_id
 from autoreply.conf import webhook_database
+from autoreply.outbound import follow_ups
 from autoreply.webhook import health, service
 
 WEBHOOK_PATH = re.compile(r"/wechat/([-a-zA-Z0-9_]+)/?")
@@ -65,7 +66,7 @@ def with_webhook_lane(django_app: WSGIApp) -> WSGIApp:
             (request_id.HEADER, tag),
         ]
         start_response(f"{answer.status} {REASONS.get(answer.status, '')}", headers)
-        return [answer.body]
+        return follow_ups.AfterResponse([answer.body])  # follow-ups once it is sent
 
     return application
 

@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 
 from autoreply.choices import Status
 from autoreply.conf import setting
+from autoreply.outbound import follow_ups
 from autoreply.rules.matching import Hit, RuleSpec
 from autoreply.rules.rendering import Decision, answer
 from autoreply.webhook import recording, spool
@@ -115,7 +116,7 @@ def _decide_then_insert(
     )
     if row is None:
         return _repeat(site, message, key, clock)
-    return _deliver(row, decision, clock)
+    return _deliver(site, message, row, decision, clock)
 
 
 def _insert_then_decide(
@@ -131,7 +132,7 @@ def _insert_then_decide(
             return _repeat(site, message, key, clock)
         decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
         recording.finish(row, decision, clock.elapsed_ms())
-    return _deliver(row, decision, clock)
+    return _deliver(site, message, row, decision, clock)
 
 
 def _repeat(site: Site, message: Message, key: uuid.UUID, clock: Clock) -> bytes | None:
@@ -156,10 +157,13 @@ def _unanswered(earlier: recording.Earlier) -> bool:
     return earlier.status == Status.PENDING and earlier.stale
 
 
-def _deliver(row: int, decision: Decision, clock: Clock) -> bytes | None:
+def _deliver(
+    site: Site, message: Message, row: int, decision: Decision, clock: Clock
+) -> bytes | None:
     if decision.reply and clock.expired():  # too late to be seen: say so in the log
-        recording.finish(row, Decision(Status.DEADLINE, decision.rule_id), clock.elapsed_ms())
-        return None
+        decision = Decision(Status.DEADLINE, decision.rule_id)
+        recording.finish(row, decision, clock.elapsed_ms())
+    follow_ups.after_answer(site, message, row, decision)  # h5: reply all, late answers
     return decision.reply or None
 
 

@@ -54,13 +54,36 @@ PARENTS = {
 }
 
 
+# The outbound API's errors (wechat/api.py): the class's code is the errcode it stands for.
+API_CODES = {
+    errors.ApiError: 0,
+    errors.ApiTransportError: -2,
+    errors.SystemBusyError: -1,
+    errors.InvalidTokenError: 40001,
+    errors.NotFollowingError: 40003,
+    errors.ReplyWindowClosedError: 45015,
+    errors.TooManyMessagesError: 45047,
+    errors.NoPermissionError: 48001,
+    errors.UnsendableReplyError: -40011,
+}
+
+
+@pytest.mark.parametrize(("error", "code"), API_CODES.items(), ids=lambda v: str(v))
+def test_api_errors_carry_their_errcode(error: type[WeChatError], code: int) -> None:
+    assert error.code == code
+    if issubclass(error, errors.ApiError) and error is not errors.ApiTransportError:
+        made = errors.api_error(code, "errmsg from WeChat", "POST /cgi-bin/x")
+        assert type(made) is error and made.code == code
+        assert str(made) == f"POST /cgi-bin/x: errmsg from WeChat (WeChat error {code})"
+
+
 def test_every_error_class_is_listed() -> None:
     defined = {
         value
         for value in vars(errors).values()
         if isinstance(value, type) and issubclass(value, WeChatError) and value is not WeChatError
     }
-    assert defined == set(CODES)
+    assert defined == set(CODES) | set(API_CODES)
 
 
 @pytest.mark.parametrize(("error", "code"), CODES.items(), ids=lambda v: getattr(v, "__name__", v))

@@ -13,6 +13,10 @@ from autoreply.errors import ImportRefused
 from autoreply.files.platform import import_platform
 from autoreply.files.rules_import import import_rules
 from autoreply.management.accounts import find_account
+from autoreply.models import Account
+from autoreply.outbound.platform_rules import fetch_autoreply_info
+from autoreply.outbound.tokens import NoAppSecret
+from wechat.errors import ApiError
 
 
 class Command(BaseCommand):
@@ -31,14 +35,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--from-platform",
             metavar="FILE",
+            nargs="?",
+            const="",
             help="instead: the JSON WeChat's get_current_autoreply_info API returned",
+        )
+        parser.add_argument(
+            "--fetch",
+            action="store_true",
+            help="with --from-platform: read it through WeChat's API (needs the AppSecret)",
         )
         parser.add_argument(
             "--account", metavar="SLUG", help="with --from-platform: the account to import into"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["from_platform"]:
+        if options["from_platform"] is not None or options["fetch"]:
             self.from_platform(options)
             return
         if not options["file"]:
@@ -56,10 +67,12 @@ class Command(BaseCommand):
     def from_platform(self, options: dict[str, Any]) -> None:
         if options["file"] or options["replace"]:
             raise CommandError("--from-platform takes neither a rules file nor --replace")
+        if bool(options["from_platform"]) == options["fetch"]:
+            raise CommandError("--from-platform needs a FILE, or --fetch to read it from WeChat")
         if not options["account"]:
             raise CommandError("--from-platform needs --account SLUG: the account to import into")
         account = find_account(options["account"])
-        data = read_json(options["from_platform"])
+        data = fetched(account) if options["fetch"] else read_json(options["from_platform"])
         try:
             report, warnings = import_platform(account, data)
         except ImportRefused as exc:
@@ -67,6 +80,14 @@ class Command(BaseCommand):
         for line in [*report.lines(), *(f"warning: {warning}" for warning in warnings)]:
             if not line.startswith("accounts:"):  # the account itself is as it was
                 self.stdout.write(line)
+
+
+def fetched(account: Account) -> Any:
+    """The platform's settings through the API, or a CommandError saying why not."""
+    try:
+        return fetch_autoreply_info(account)
+    except (ApiError, NoAppSecret) as exc:
+        raise CommandError(f"cannot read the platform's rules: {exc}") from None
 
 
 def read_json(name: str) -> Any:

@@ -1,12 +1,14 @@
 """`manage.py wechat_send --account SLUG [--url BASE_URL] [--encrypt] TEXT` (or --event,
 --image, --voice, --location, --link): act as WeChat's servers and show the reply."""
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from autoreply.management.accounts import find_account
 from autoreply.models import Account
+from autoreply.outbound import watch
 from wechat import pushes, simulator
 
 
@@ -53,6 +55,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = find_account(options["account"])
+        started = time.time()
         try:
             exchange = simulator.send(
                 account, options["url"], self.push(account, options), encrypt=options["encrypt"]
@@ -66,7 +69,7 @@ class Command(BaseCommand):
             lines.append(f"(account {account.slug!r} is in safe mode: add --encrypt)")
         if exchange.status != 200:
             raise CommandError("\n".join(lines))
-        for line in lines:
+        for line in [*lines, *watch.follow_ups(account, options["from_user"], started)]:
             self.stdout.write(line)
 
     def push(self, account: Account, options: dict[str, Any]) -> pushes.Push:

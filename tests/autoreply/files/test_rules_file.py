@@ -100,7 +100,7 @@ def test_import_is_idempotent(demo, tmp_path):
     document = json.loads(export("--with-secrets"))
     before = demo.__class__.objects.get(pk=demo.pk).revision
     report = import_file(tmp_path, document)
-    assert "10 unchanged" in report and "0 changed" in report
+    assert "11 unchanged" in report and "0 changed" in report  # the demo's 11 rules
     assert Account.objects.get(pk=demo.pk).revision == before  # nothing rewritten
 
 
@@ -144,7 +144,7 @@ def test_upsert_changes_a_rule_and_keeps_the_others(demo, tmp_path):
     document["accounts"][0]["rules"] = [help_rule]
     report = import_file(tmp_path, document)
     assert "1 changed" in report
-    assert demo.rules.count() == 10
+    assert demo.rules.count() == 11  # the demo's rules, none deleted
     assert demo.rules.get(name="help").replies.get().content == "New help"
 
 
