@@ -38,10 +38,10 @@ def parse_days(text: str) -> frozenset[int]:
     """`mon-wed,fri` -> {0, 1, 2, 4}; raises ValueError when a part is not a day or range."""
     days: set[int] = set()
     for part in text.lower().replace(" ", "").split(","):
-        first, _, last = part.partition("-")
-        if first not in DAYS or (last and last not in DAYS):
+        ends = part.split("-")
+        if len(ends) > 2 or not all(end in DAYS for end in ends):
             raise ValueError(part)
-        start, end = DAYS.index(first), DAYS.index(last or first)
+        start, end = DAYS.index(ends[0]), DAYS.index(ends[-1])
         days.update(day % 7 for day in range(start, end + (7 if end < start else 0) + 1))
     return frozenset(days)
 
