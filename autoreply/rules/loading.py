@@ -20,7 +20,7 @@ from autoreply.models import Article, Keyword, Reply, Rule
 from autoreply.rules.fields import KEYWORD_FIELDS
 from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from autoreply.rules.rendering import CompiledReply, RulePayload
-from autoreply.rules.schedule import ScheduleError, Window, compile_window
+from autoreply.rules.schedule import Moment, ScheduleError, Window, compile_window
 from autoreply.templating import TemplateError, compile_template
 from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
@@ -101,3 +101,14 @@ def compile_reply(reply: dict[str, Any], articles: list[dict[str, Any]]) -> Comp
             for article in articles
         ),
     )
+
+
+def answers_at(rule: Any, epoch: int) -> bool:
+    """Whether a rule (any object with the window's columns) is inside its time at `epoch`:
+    the rule list's "active now". A schedule that does not parse answers never, as when
+    loading skips the rule."""
+    try:
+        window = rule_window(*(getattr(rule, column) for column in WINDOW_COLUMNS))
+    except ScheduleError:
+        return False
+    return window is None or window.contains(Moment(epoch))

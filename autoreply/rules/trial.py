@@ -1,10 +1,12 @@
 """Trying a message against an account's saved rules: which rule would answer, why, and
 the exact reply XML. Nothing is stored and nothing is sent to WeChat; cooldowns are
-not applied (a trial has no follower history), and the page says so.
+not applied (a trial has no follower history), and the page says so. A trial may be
+tried at another time than now: its CreateTime decides, as a push's does.
 """
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 
 from autoreply.lookups import tables
@@ -43,13 +45,15 @@ KINDS = tuple(SAMPLE_FIELDS)
 
 @dataclass(frozen=True)
 class Attempt:
-    """What the operator typed: a message kind and its text, or an event and its key."""
+    """What the operator typed: a message kind and its text, or an event and its key, and
+    when it is sent (None: now)."""
 
     kind: str = "text"
     text: str = ""
     event: str = ""
     event_key: str = ""
     media_id: str = ""
+    at: datetime | None = None
 
 
 @dataclass
@@ -65,11 +69,13 @@ class Trial:
 
 
 def try_message(account: Account, attempt: Attempt) -> Trial:
-    """Match `attempt` against the account's enabled rules as saved now, and render."""
+    """Match `attempt` against the account's enabled rules as saved now, and render, as
+    the webhook would answer it at `attempt.at`."""
+    sent = int(attempt.at.timestamp()) if attempt.at else int(time.time())
     header = {
         "ToUserName": account.original_id or "gh_trial",
         "FromUserName": TRIAL_OPENID,
-        "CreateTime": int(time.time()),
+        "CreateTime": sent,
         "MsgType": "event" if attempt.kind == "event" else attempt.kind,
     }
     if attempt.kind != "event":
@@ -79,7 +85,7 @@ def try_message(account: Account, attempt: Attempt) -> Trial:
     index = loading.load_index(account.pk)
     candidates = list(islice(index.candidates(message), MAX_CANDIDATES))
     winner = candidates[0] if candidates else None
-    decision = answer(winner, message, tables.load(account.pk), int(time.time()))
+    decision = answer(winner, message, tables.load(account.pk), sent)
     return Trial(message, inbound, candidates, decision)
 
 
