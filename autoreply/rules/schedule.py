@@ -104,21 +104,21 @@ def weekly_spans(entries: Sequence[Any]) -> tuple[tuple[int, int], ...]:
 
 class Moment:
     """One instant (epoch seconds), its local minute of the week worked out once, when a
-    window first asks, however many rules ask."""
+    window first asks, however many rules ask (their zone is DJANGO_TIME_ZONE: one slot)."""
 
-    __slots__ = ("_minutes", "epoch")
+    __slots__ = ("_minute", "_zone", "epoch")
 
     def __init__(self, epoch: int) -> None:
         self.epoch = epoch
-        self._minutes: dict[tzinfo, int] = {}
+        self._zone: tzinfo | None = None
+        self._minute = 0
 
     def minute_of_week(self, zone: tzinfo) -> int:
-        minute = self._minutes.get(zone)
-        if minute is None:
+        if zone is not self._zone:
             local = datetime.fromtimestamp(self.epoch, zone)
-            minute = local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
-            self._minutes[zone] = minute
-        return minute
+            self._minute = local.weekday() * DAY_MINUTES + local.hour * 60 + local.minute
+            self._zone = zone
+        return self._minute
 
 
 @dataclass(frozen=True)
