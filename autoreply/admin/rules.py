@@ -162,7 +162,8 @@ class RuleAdmin(NestedModelAdmin):
     @admin.display(description=_("when"))
     def when(self, rule: Rule) -> str:
         """A badge for rules limited in time: their hours and bounds."""
-        parts = [f"{e.get('days')} {e.get('from')}–{e.get('to')}" for e in rule.schedule or ()]
+        entries = [e for e in rule.schedule or () if isinstance(e, dict)]  # psql can write anything
+        parts = [f"{e.get('days')} {e.get('from')}–{e.get('to')}" for e in entries]
         if rule.active_from:
             parts.append(_("from %s") % date_format(localtime(rule.active_from), "Y-m-d H:i"))
         if rule.active_until:

@@ -135,3 +135,20 @@ def test_a_retry_is_answered_as_the_first_delivery_was(bot, acme):
     assert first.content == "Come in!"
     assert bot.ask(push).content == "Come in!"  # the same CreateTime, the stored reply
     assert Message.objects.get().retries == 1
+
+
+def test_a_changed_schedule_answers_at_once(bot, acme):
+    office = text_rule(acme, "open", "Come in!", ("contains", "open"), schedule=OFFICE)
+    assert answer(bot, "open?", "2027-01-09T10:00") is None  # Saturday
+    office.schedule = [{"days": "mon-sun", "from": "09:00", "to": "18:00"}]
+    office.save()
+    assert answer(bot, "open?", "2027-01-09T10:00") == "Come in!"
+
+
+def test_a_schedule_that_reached_the_database_broken_leaves_only_its_rule_out(bot, acme, caplog):
+    text_rule(acme, "broken", "never", ("contains", "open"), priority=10)
+    text_rule(acme, "fallback", "Still here.", ("contains", "open"))
+    broken = [{"days": "mon-fry", "from": "09:00", "to": "18:00"}]
+    acme.rules.filter(name="broken").update(schedule=broken)  # past validation, as psql could
+    assert answer(bot, "open?", "2027-01-04T10:00") == "Still here."
+    assert "(broken) is skipped" in caplog.text
