@@ -37,8 +37,11 @@ class ScheduleWidget(forms.Widget):
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
         columns = [data.getlist(f"{name}-{key}") for key in ENTRY_KEYS]
-        rows = [dict(zip(ENTRY_KEYS, cells, strict=True)) for cells in zip(*columns, strict=False)]
-        return [row for row in rows if any(cell.strip() for cell in row.values())]
+        rows = [
+            {key: cell.strip() for key, cell in zip(ENTRY_KEYS, cells, strict=True)}
+            for cells in zip(*columns, strict=False)
+        ]
+        return [row for row in rows if any(row.values())]
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False  # no rows posted is a value: no schedule

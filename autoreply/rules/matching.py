@@ -136,15 +136,17 @@ class RuleIndex:
         else:
             self._unfiltered.append(position)
 
-    def candidates(self, message: Inbound, when: int | None = None) -> Iterator[Hit]:
+    def candidates(
+        self, message: Inbound, when: int | None = None, *, any_time: bool = False
+    ) -> Iterator[Hit]:
         """Every rule that matches `message`, best first (lazily: regexes run on demand),
         leaving out rules outside their time at `when` (epoch seconds; by default the
-        message's CreateTime)."""
+        message's CreateTime) unless `any_time` (the try page, saying what was skipped)."""
         if message.is_event:
             hits = self._event_candidates(message)
         else:
             hits = self._message_candidates(message)
-        if not self._timed:
+        if not self._timed or any_time:
             return hits
         if when is None:
             when = getattr(message, "create_time", None)

@@ -14,6 +14,7 @@ from autoreply.models import Account
 from autoreply.rules import loading
 from autoreply.rules.matching import Hit
 from autoreply.rules.rendering import Decision, answer
+from autoreply.rules.schedule import Moment
 from wechat.messages import Message, parse_message
 from wechat.xmlwriter import write_xml
 
@@ -62,6 +63,7 @@ class Trial:
     inbound_xml: bytes
     candidates: list[Hit] = field(default_factory=list)
     decision: Decision | None = None
+    outside: list[Hit] = field(default_factory=list)  # would match, but not at that time
 
     @property
     def winner(self) -> Hit | None:
@@ -86,7 +88,10 @@ def try_message(account: Account, attempt: Attempt) -> Trial:
     candidates = list(islice(index.candidates(message), MAX_CANDIDATES))
     winner = candidates[0] if candidates else None
     decision = answer(winner, message, tables.load(account.pk), sent)
-    return Trial(message, inbound, candidates, decision)
+    moment = Moment(sent)
+    every = islice(index.candidates(message, any_time=True), MAX_CANDIDATES)
+    outside = [hit for hit in every if not hit.rule.answers_at(moment)]
+    return Trial(message, inbound, candidates, decision, outside)
 
 
 def reason(hit: Hit) -> str:

@@ -209,7 +209,10 @@ def test_try_a_message_at_a_chosen_time(operator, acme):
         )
         in inside
     )
+    assert "trial-outside" not in inside
     outside = tried("2027-01-04T19:00")
+    skipped = re.search(r'<ul id="trial-outside">(.*?)</ul>', outside, re.S).group(1)
+    assert ">open</a>" in skipped and ">closed</a>" not in skipped
     assert re.search(r'id="trial-winner">Answered by\s*<a[^>]*><strong>closed</strong>', outside)
     assert "We open at 9." in outside
     now = operator.get(TRY, {"account": acme.pk, "kind": "text", "text": "open?"}).content.decode()

@@ -221,3 +221,12 @@ def test_timed_regex_events_and_type_rules():
     assert ids(index, Msg(msg_type="image", create_time=late)) == [2]
     assert ids(index, Msg(msg_type="event", event="subscribe", create_time=late)) == [3]
     assert ids(index, Msg(msg_type="event", event="subscribe", create_time=day)) == []
+
+
+def test_any_time_lists_rules_outside_their_time_too():
+    index = RuleIndex(
+        [timed(1, window(("mon", "09:00", "10:00")), msg_type="text"), timed(2, None)]
+    )
+    late = Msg(text="x", create_time=at("2027-01-04T11:00"))
+    assert ids(index, late) == [2]
+    assert [hit.rule.id for hit in index.candidates(late, any_time=True)] == [1, 2]
