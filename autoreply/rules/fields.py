@@ -1,7 +1,8 @@
-"""The rule's fields, declared once: their JSON types in the rules file and where the
-admin shows them; a file that leaves one out gets the model field's default. The rules
-file's schema, import, export and the admin's fieldsets read this table; `loading` reads
-what matching needs from `RuleSpec` itself.
+"""The rule's fields, declared once: their JSON types in the rules file, where the admin
+shows them, and how the file writes a value not stored as JSON (a date-time with its
+offset; a schedule's entries key by key); a file that leaves one out gets the model
+field's default. The rules file's schema, import, export and the admin's fieldsets read
+this table; `loading` reads what matching needs from `RuleSpec` itself.
 
 A model field of Rule, Keyword, Reply or Article is either declared (here, or for
 replies and articles in `wechat.replies`) or listed in INTERNAL_FIELDS; a test holds
