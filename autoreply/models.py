@@ -90,6 +90,9 @@ class Rule(models.Model):
     cooldown_seconds = models.PositiveIntegerField(
         default=0, help_text="Do not answer the same follower again with this rule for this long."
     )
+    active_from = models.DateTimeField(_("active from"), null=True, blank=True)
+    active_until = models.DateTimeField(_("active until"), null=True, blank=True)
+    schedule = models.JSONField(_("weekly schedule"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,6 +20,7 @@ from autoreply.choices import (
     ReplyMode,
     ReplyType,
 )
+from autoreply.rules.schedule import ScheduleError, weekly_spans
 from autoreply.templating import TemplateError, compile_template
 from autoreply.text import normalize
 from wechat.replies import ARTICLE_FIELDS, NEWS_LIMIT_EVENT, REPLY_KINDS, max_articles
@@ -55,6 +56,47 @@ def check_rule(rule: Any) -> None:
     if rule.msg_type != MsgType.EVENT and (rule.event or rule.event_key):
         field = "event" if rule.event else "event_key"
         raise error(field, "Only rules of type event have an event.", "event_on_message_rule")
+    check_time_window(rule)
+
+
+# What is wrong with a schedule entry (autoreply/rules/schedule.py's codes), for operators.
+SCHEDULE_PROBLEMS = {
+    "empty_entry": _("Entry %(entry)s is empty: give it days, from and to, or remove it."),
+    "missing": _("Entry %(entry)s has no “%(key)s”: give days, from and to."),
+    "bad_days": _(
+        "Entry %(entry)s: “%(value)s” are not days. Use mon, tue, wed, thu, fri, sat, sun, "
+        "ranges and commas: mon-fri, sat,sun."
+    ),
+    "bad_time": _(
+        "Entry %(entry)s: “%(value)s” is not a time for “%(key)s”: use HH:MM from 00:00 to "
+        "23:59 (24:00 as an end)."
+    ),
+    "same_time": _(
+        "Entry %(entry)s starts and ends at %(value)s: say which hours it covers "
+        "(a “to” before “from” runs past midnight)."
+    ),
+}
+
+
+def check_time_window(rule: Any) -> None:
+    """`active_until` after `active_from`; every schedule entry parses."""
+    start, until = rule.active_from, rule.active_until
+    if start is not None and until is not None and until <= start:
+        raise error(
+            "active_until",
+            _("A rule active until before it is active from would never answer."),
+            "until_before_from",
+        )
+    if not isinstance(rule.schedule, list):
+        raise error("schedule", _("The schedule is a list of days and hours."), "bad_schedule")
+    try:
+        weekly_spans(rule.schedule)
+    except ScheduleError as exc:
+        params = {"entry": exc.entry + 1, "key": exc.key, "value": exc.value}
+        message = ValidationError(
+            SCHEDULE_PROBLEMS[exc.code], code=f"schedule_{exc.code}", params=params
+        )
+        raise ValidationError({"schedule": message}) from None
 
 
 def check_keyword(keyword: Any) -> None:

@@ -4,7 +4,9 @@
 1,000 and the 10,000): a few keyword-less type rules, a lowest-priority default rule
 (optional), then keyword rules cycling through exact, contains and regex (10%), half
 of them Chinese. Texts built by `texts()` hit exact, contains and regex keywords of
-those rules, or miss them all.
+those rules, or miss them all. With `with_times`, a quarter of the keyword rules answer
+only at some hours (office hours, nights past midnight, weekends and evenings) and a
+tenth only between two dates (half of those ended already).
 """
 
 import random
@@ -20,6 +22,14 @@ EN = ("price", "order", "parcel", "refund", "member", "coupon", "store", "hours"
 MODES = ("exact", "contains", "exact", "contains", "regex",
          "exact", "contains", "exact", "contains", "exact")  # fmt: skip
 SPECIAL = 4  # the type rules and the default rule at the start of every rule set
+SCHEDULES = (
+    [{"days": "mon-fri", "from": "09:00", "to": "18:00"}],
+    [{"days": "mon-sun", "from": "22:00", "to": "02:00"}],
+    [
+        {"days": "sat,sun", "from": "00:00", "to": "24:00"},
+        {"days": "mon-fri", "from": "18:00", "to": "09:00"},
+    ],
+)
 
 
 def keyword(i: int) -> dict[str, str]:
@@ -49,6 +59,19 @@ def keyword_rule(i: int) -> dict[str, object]:
     }
 
 
+def time_limits(i: int) -> dict[str, object]:
+    """The i-th keyword rule's hours and dates, when it has any."""
+    limits: dict[str, object] = {}
+    if i % 4 == 1:
+        limits["schedule"] = SCHEDULES[i // 4 % len(SCHEDULES)]
+    if i % 10 == 3:
+        limits["active_from"] = "2023-01-01T00:00:00+08:00"
+        limits["active_until"] = (
+            "2030-01-01T00:00:00+08:00" if i % 20 == 3 else "2023-06-01T00:00:00+08:00"
+        )
+    return limits
+
+
 def special_rules(with_default: bool) -> list[dict[str, object]]:
     def reply(text: str) -> list[dict[str, str]]:
         return [{"type": "text", "content": text}]
@@ -65,10 +88,15 @@ def special_rules(with_default: bool) -> list[dict[str, object]]:
     return rules
 
 
-def rules(n: int, *, with_default: bool = True) -> list[dict[str, object]]:
+def rules(
+    n: int, *, with_default: bool = True, with_times: bool = False
+) -> list[dict[str, object]]:
     """n rules in the rules-file format (see DESIGN.md), the same first ones for every n."""
     special = special_rules(with_default)
-    return special + [keyword_rule(i) for i in range(n - len(special))]
+    keyword_rules = [keyword_rule(i) for i in range(n - len(special))]
+    if with_times:
+        keyword_rules = [{**rule, **time_limits(i)} for i, rule in enumerate(keyword_rules)]
+    return special + keyword_rules
 
 
 def text_for(i: int, variant: int) -> str:

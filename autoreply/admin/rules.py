@@ -5,19 +5,25 @@ its parts together is checked here on the inline formsets, so each error shows n
 to the reply or keyword it is about, before anything is saved.
 """
 
+import time
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import path, reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
 
 from autoreply.admin.media import ReplyMediaForm
+from autoreply.admin.schedule import ScheduleField
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
-from autoreply.rules import copying
+from autoreply.rules import copying, loading
 from autoreply.rules import fields as rule_fields
 from autoreply.validation import check_reply_on_rule, check_rule_parts, reply_warnings
 from wechat.replies import REPLY_KINDS
@@ -108,6 +114,8 @@ class RuleAdmin(NestedModelAdmin):
         "msg_type",
         "event",
         "keyword_list",
+        "when",
+        "active_now",
         "reply_summary",
         "hits",
         "last_hit",
@@ -147,6 +155,29 @@ class RuleAdmin(NestedModelAdmin):
         if "name" in initial:
             initial["name"] = Truncator(initial["name"]).chars(100)
         return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "schedule":  # a table of days and hours, not JSON
+            return ScheduleField(label=db_field.verbose_name.capitalize())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("when"))
+    def when(self, rule: Rule) -> str:
+        """A badge for rules limited in time: their hours and bounds."""
+        entries = [e for e in rule.schedule or () if isinstance(e, dict)]  # psql can write anything
+        parts = [f"{e.get('days')} {e.get('from')}–{e.get('to')}" for e in entries]
+        if rule.active_from:
+            parts.append(_("from %s") % date_format(localtime(rule.active_from), "Y-m-d H:i"))
+        if rule.active_until:
+            parts.append(_("until %s") % date_format(localtime(rule.active_until), "Y-m-d H:i"))
+        if not parts:
+            return "—"
+        return format_html('<span class="rule-when-badge">🕘 {}</span>', "; ".join(parts))
+
+    @admin.display(description=_("active now"), boolean=True)
+    def active_now(self, rule: Rule) -> bool:
+        """Enabled and inside its time now: the same compiled window the webhook asks."""
+        return rule.enabled and loading.answers_at(rule, int(time.time()))
 
     @admin.display(description="keywords")
     def keyword_list(self, rule: Rule) -> str:

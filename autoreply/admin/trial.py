@@ -1,7 +1,11 @@
 """The "try a message" page: which rule would answer, why, and the exact reply XML."""
 
+from datetime import datetime
+
 from django import forms
 from django.template.response import TemplateResponse
+from django.utils.timezone import get_default_timezone
+from django.utils.translation import gettext_lazy as _
 
 from autoreply.choices import Status
 from autoreply.models import Account
@@ -19,6 +23,12 @@ class TrialForm(forms.Form):
     event = forms.CharField(required=False, help_text="For events: subscribe, CLICK, SCAN…")
     event_key = forms.CharField(required=False, label="EventKey")
     media_id = forms.CharField(required=False, label="MediaId (image, voice)")
+    at = forms.DateTimeField(
+        required=False,
+        label=_("sent at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: now. Rules with hours or dates answer as they would at this time."),
+    )
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -36,7 +46,12 @@ def trial_view(model_admin, request):  # type: ignore[no-untyped-def]
     if request.GET.get("kind") and form.is_valid():
         data = form.cleaned_data
         attempt = Attempt(
-            data["kind"], data["text"], data["event"], data["event_key"], data["media_id"]
+            data["kind"],
+            data["text"],
+            data["event"],
+            data["event_key"],
+            data["media_id"],
+            data["at"],
         )
         trial = try_message(data["account"], attempt)
     context = {
@@ -47,5 +62,11 @@ def trial_view(model_admin, request):  # type: ignore[no-untyped-def]
         "trial": trial,
         "reasons": [(hit, reason(hit)) for hit in trial.candidates] if trial else [],
         "status": Status(trial.decision.status).label if trial and trial.decision else "",
+        "sent_at": _sent_at(trial.message.create_time) if trial else None,
     }
     return TemplateResponse(request, "admin/autoreply/rule/try.html", context)
+
+
+def _sent_at(create_time: int) -> datetime:
+    """The trial's CreateTime as the webhook judges it: in DJANGO_TIME_ZONE."""
+    return datetime.fromtimestamp(create_time, get_default_timezone())

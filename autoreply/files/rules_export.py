@@ -50,7 +50,7 @@ def rule_data(rule: Rule) -> dict[str, Any]:
     """The rule as the rules file has it: every declared field, in the declared order."""
     parts = {"keywords": _keywords_data, "replies": _replies_data}
     return {
-        field.name: parts[field.name](rule) if field.part else getattr(rule, field.name)
+        field.name: parts[field.name](rule) if field.part else field.dump(getattr(rule, field.name))
         for field in RULE_FIELDS
     }
 

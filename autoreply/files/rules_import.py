@@ -18,7 +18,7 @@ from autoreply.files.rules_export import rule_data
 from autoreply.files.schema import RulesFileError
 from autoreply.lookups import tables
 from autoreply.models import SECRET_FIELDS, Account, Article, Keyword, Reply, Rule
-from autoreply.rules.fields import RULE_COLUMNS
+from autoreply.rules.fields import RULE_COLUMNS, RULE_FIELDS
 from autoreply.validation import check_rule_parts, reply_warnings
 
 
@@ -116,8 +116,9 @@ def _build_rule(
     account: Account, rule: Rule | None, data: dict[str, Any], where: str, report: Report
 ) -> tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]:
     rule = rule or Rule(account=account, name=data["name"])
-    for name in RULE_COLUMNS:
-        setattr(rule, name, data[name])
+    for column in RULE_FIELDS:
+        if not column.part:
+            setattr(rule, column.name, column.load(data[column.name]))
     rule.updated_at = timezone.now()
     schema.full_clean(rule, where, exclude=["account"], unique=False)
     keywords = [Keyword(rule=rule, **kw) for kw in data["keywords"]]

@@ -24,6 +24,7 @@ ACCOUNT_TYPES: dict[str, type] = {
     "rules": list,
 }
 RULE_TYPES: dict[str, type] = {field.name: field.json_type for field in RULE_FIELDS}
+RULE_NULLABLE = frozenset(field.name for field in RULE_FIELDS if field.nullable)
 KEYWORD_TYPES: dict[str, type] = dict.fromkeys(KEYWORD_FIELDS, str)
 ARTICLE_TYPES: dict[str, type] = {field.name: str for field in ARTICLE_FIELDS}
 TYPE_NAMES = {
@@ -76,13 +77,19 @@ class Checker:
         )
         return False
 
-    def fields(self, data: Any, types: dict[str, type], where: str) -> dict[str, Any]:
+    def fields(
+        self, data: Any, types: dict[str, type], where: str, nullable: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         if not isinstance(data, dict):
             self.problems.append(f"{where}: expected an object, got {data!r:.60}")
             return {}
         for key in data.keys() - types.keys():
             self.problems.append(f"{where}, {key}: unknown field (known: {', '.join(types)})")
-        return {k: v for k, v in data.items() if k in types and self.typed(v, types[k], where, k)}
+        return {
+            k: v
+            for k, v in data.items()
+            if k in types and ((v is None and k in nullable) or self.typed(v, types[k], where, k))
+        }
 
 
 def accounts(document: Any) -> list[dict[str, Any]]:
@@ -125,7 +132,7 @@ def _lookups(check: Checker, tables: dict[str, Any], where: str) -> dict[str, di
 def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]:
     result, names = [], set()
     for number, data in enumerate(rules):
-        given = check.fields(data, RULE_TYPES, f"{where}, rules[{number}]")
+        given = check.fields(data, RULE_TYPES, f"{where}, rules[{number}]", RULE_NULLABLE)
         name = given.get("name")
         if not name:
             check.problems.append(f"{where}, rules[{number}], name: required")
@@ -135,6 +142,7 @@ def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]
         names.add(name)
         rule = {**rule_defaults(), **given}
         rule_where = f"{where}, rule {name!r}"
+        _canonical(check, rule, rule_where)
         rule["keywords"] = [
             _keyword(check, kw, f"{rule_where}, keywords[{i}]")
             for i, kw in enumerate(rule["keywords"])
@@ -145,6 +153,17 @@ def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]
         ]
         result.append(rule)
     return result
+
+
+def _canonical(check: Checker, rule: dict[str, Any], where: str) -> None:
+    """Values as export writes them (a date-time with its offset), so that a file that says
+    the same thing in other words imports as unchanged."""
+    for field in RULE_FIELDS:
+        if field.codec is not None:
+            try:
+                rule[field.name] = field.dump(field.load(rule[field.name]))
+            except ValueError as exc:
+                check.problems.append(f"{where}, {field.name}: {exc}")
 
 
 def _keyword(check: Checker, data: Any, where: str) -> dict[str, str]:

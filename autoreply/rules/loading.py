@@ -9,13 +9,18 @@ import dataclasses
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from autoreply.choices import KeywordMode
 from autoreply.models import Article, Keyword, Reply, Rule
 from autoreply.rules.fields import KEYWORD_FIELDS
 from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from autoreply.rules.rendering import CompiledReply, RulePayload
+from autoreply.rules.schedule import Moment, ScheduleError, Window, compile_window
 from autoreply.templating import TemplateError, compile_template
 from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
@@ -23,14 +28,15 @@ logger = logging.getLogger(__name__)
 
 # What matching reads of a rule is whatever RuleSpec has: a field added there is loaded
 # (or fails loudly if the Rule model lacks it), never left to RuleSpec's default.
-SPEC_PARTS = ("keywords", "payload")
+SPEC_PARTS = ("keywords", "payload", "window")
 RULE_COLUMNS = tuple(f.name for f in dataclasses.fields(RuleSpec) if f.name not in SPEC_PARTS)
+WINDOW_COLUMNS = ("active_from", "active_until", "schedule")
 
 
 def load_index(account_id: int, using: str = "default") -> RuleIndex:
     """Every enabled rule of the account, compiled."""
     enabled = Rule.objects.using(using).filter(account_id=account_id, enabled=True)
-    rules = list(enabled.values(*RULE_COLUMNS, "reply_mode"))
+    rules = list(enabled.values(*RULE_COLUMNS, "reply_mode", *WINDOW_COLUMNS))
     keywords = _group(
         Keyword.objects.using(using).filter(rule__in=enabled).values("rule_id", *KEYWORD_FIELDS)
     )
@@ -42,7 +48,7 @@ def load_index(account_id: int, using: str = "default") -> RuleIndex:
     for rule in rules:
         try:
             specs.append(_spec(rule, keywords[rule["id"]], replies[rule["id"]], articles))
-        except (TemplateError, re.error, KeyError) as exc:
+        except (TemplateError, re.error, KeyError, ScheduleError) as exc:
             logger.error("rule %s (%s) is skipped: %s", rule["id"], rule["name"], exc)
     return RuleIndex(specs)
 
@@ -69,8 +75,18 @@ def _spec(
     return RuleSpec(
         **{column: rule[column] for column in RULE_COLUMNS},
         keywords=tuple(KeywordSpec(**{name: k[name] for name in KEYWORD_FIELDS}) for k in keywords),
+        window=rule_window(*(rule[column] for column in WINDOW_COLUMNS)),
         payload=payload,
     )
+
+
+def rule_window(
+    active_from: datetime | None, active_until: datetime | None, schedule: Sequence[Any]
+) -> Window | None:
+    """The rule's compiled time window in DJANGO_TIME_ZONE (None: any time); the admin's
+    "active now" asks the same window. Raises ScheduleError for a schedule that does not
+    parse (validation keeps those out; a rule written around it is skipped)."""
+    return compile_window(active_from, active_until, schedule, timezone.get_default_timezone())
 
 
 def compile_reply(reply: dict[str, Any], articles: list[dict[str, Any]]) -> CompiledReply:
@@ -85,3 +101,14 @@ def compile_reply(reply: dict[str, Any], articles: list[dict[str, Any]]) -> Comp
             for article in articles
         ),
     )
+
+
+def answers_at(rule: Any, epoch: int) -> bool:
+    """Whether a rule (any object with the window's columns) is inside its time at `epoch`:
+    the rule list's "active now". A schedule that does not parse answers never, as when
+    loading skips the rule."""
+    try:
+        window = rule_window(*(getattr(rule, column) for column in WINDOW_COLUMNS))
+    except ScheduleError:
+        return False
+    return window is None or window.contains(Moment(epoch))

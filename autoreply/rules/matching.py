@@ -3,10 +3,12 @@
 Built once per rule version from plain `RuleSpec`s: exact keywords in a dict, contains
 keywords in one Aho-Corasick automaton, regexes behind a literal prefilter so that only
 those whose required text occurs are run, and only while they could still beat the best
-candidate found so far. Candidates come out highest priority first (ties by name).
+candidate found so far. Candidates come out highest priority first (ties by name), and
+only rules inside their time window at the push's CreateTime (rules/schedule.py).
 """
 
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -14,6 +16,7 @@ from typing import Any, Protocol
 import ahocorasick
 
 from autoreply.rules import regex_literals
+from autoreply.rules.schedule import Moment, Window
 from autoreply.text import normalize
 
 EXACT, CONTAINS, REGEX = "exact", "contains", "regex"
@@ -56,10 +59,14 @@ class RuleSpec:
     event_key: str = ""
     keywords: tuple[KeywordSpec, ...] = ()
     cooldown_seconds: int = 0
+    window: Window | None = None  # None: any time
     payload: Any = None
 
     def accepts(self, msg_type: str) -> bool:
         return self.msg_type == msg_type or self.msg_type == ANY
+
+    def answers_at(self, moment: Moment) -> bool:
+        return self.window is None or self.window.contains(moment)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class RuleIndex:
         self._unfiltered: list[int] = []  # regexes with no required literal: always run
         self._by_type: dict[str, list[int]] = {}  # keyword-less rules per message type
         self._by_event: dict[str, list[int]] = {}  # event rules per lower-cased event
+        self._timed = any(rule.window is not None for rule in self.rules)
         for rank, rule in enumerate(self.rules):
             self._add(rank, rule)
         self._contains.finish()
@@ -128,11 +136,22 @@ class RuleIndex:
         else:
             self._unfiltered.append(position)
 
-    def candidates(self, message: Inbound) -> Iterator[Hit]:
-        """Every rule that matches `message`, best first (lazily: regexes run on demand)."""
+    def candidates(
+        self, message: Inbound, when: int | None = None, *, any_time: bool = False
+    ) -> Iterator[Hit]:
+        """Every rule that matches `message`, best first (lazily: regexes run on demand),
+        leaving out rules outside their time at `when` (epoch seconds; by default the
+        message's CreateTime) unless `any_time` (the try page, saying what was skipped)."""
         if message.is_event:
-            return self._event_candidates(message)
-        return self._message_candidates(message)
+            hits = self._event_candidates(message)
+        else:
+            hits = self._message_candidates(message)
+        if not self._timed or any_time:
+            return hits
+        if when is None:
+            when = getattr(message, "create_time", None)
+        moment = Moment(int(time.time()) if when is None else when)
+        return (hit for hit in hits if hit.rule.answers_at(moment))
 
     def _event_candidates(self, message: Inbound) -> Iterator[Hit]:
         name = message.event.lower()

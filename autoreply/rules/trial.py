@@ -1,10 +1,12 @@
 """Trying a message against an account's saved rules: which rule would answer, why, and
 the exact reply XML. Nothing is stored and nothing is sent to WeChat; cooldowns are
-not applied (a trial has no follower history), and the page says so.
+not applied (a trial has no follower history), and the page says so. A trial may be
+tried at another time than now: its CreateTime decides, as a push's does.
 """
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 
 from autoreply.lookups import tables
@@ -12,6 +14,7 @@ from autoreply.models import Account
 from autoreply.rules import loading
 from autoreply.rules.matching import Hit
 from autoreply.rules.rendering import Decision, answer
+from autoreply.rules.schedule import Moment
 from wechat.messages import Message, parse_message
 from wechat.xmlwriter import write_xml
 
@@ -43,13 +46,15 @@ KINDS = tuple(SAMPLE_FIELDS)
 
 @dataclass(frozen=True)
 class Attempt:
-    """What the operator typed: a message kind and its text, or an event and its key."""
+    """What the operator typed: a message kind and its text, or an event and its key, and
+    when it is sent (None: now)."""
 
     kind: str = "text"
     text: str = ""
     event: str = ""
     event_key: str = ""
     media_id: str = ""
+    at: datetime | None = None
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Trial:
     inbound_xml: bytes
     candidates: list[Hit] = field(default_factory=list)
     decision: Decision | None = None
+    outside: list[Hit] = field(default_factory=list)  # would match, but not at that time
 
     @property
     def winner(self) -> Hit | None:
@@ -65,11 +71,13 @@ class Trial:
 
 
 def try_message(account: Account, attempt: Attempt) -> Trial:
-    """Match `attempt` against the account's enabled rules as saved now, and render."""
+    """Match `attempt` against the account's enabled rules as saved now, and render, as
+    the webhook would answer it at `attempt.at`."""
+    sent = int(attempt.at.timestamp()) if attempt.at else int(time.time())
     header = {
         "ToUserName": account.original_id or "gh_trial",
         "FromUserName": TRIAL_OPENID,
-        "CreateTime": int(time.time()),
+        "CreateTime": sent,
         "MsgType": "event" if attempt.kind == "event" else attempt.kind,
     }
     if attempt.kind != "event":
@@ -79,8 +87,11 @@ def try_message(account: Account, attempt: Attempt) -> Trial:
     index = loading.load_index(account.pk)
     candidates = list(islice(index.candidates(message), MAX_CANDIDATES))
     winner = candidates[0] if candidates else None
-    decision = answer(winner, message, tables.load(account.pk), int(time.time()))
-    return Trial(message, inbound, candidates, decision)
+    decision = answer(winner, message, tables.load(account.pk), sent)
+    moment = Moment(sent)
+    every = islice(index.candidates(message, any_time=True), MAX_CANDIDATES)
+    outside = [hit for hit in every if not hit.rule.answers_at(moment)]
+    return Trial(message, inbound, candidates, decision, outside)
 
 
 def reason(hit: Hit) -> str:

@@ -68,12 +68,18 @@ def test_rule_defaults_are_the_contracts_and_fresh_each_time():
         "keywords": [],
         "reply_mode": "random",
         "cooldown_seconds": 0,
+        "active_from": None,
+        "active_until": None,
+        "schedule": [],
         "replies": [],
     }
     first["keywords"].append("x")
     assert second["keywords"] == []
+    first["schedule"].append("x")
+    assert second["schedule"] == []
     for field in fields.RULE_FIELDS:
-        assert isinstance(first[field.name], field.json_type), field.name
+        value = first[field.name]
+        assert isinstance(value, field.json_type) or (field.nullable and value is None), field.name
 
 
 def test_admin_fieldsets_show_every_rule_column_once():
