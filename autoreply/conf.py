@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "AUTOREPLY_REFRESH_SECONDS": 0.5,
     # The connection the webhook uses: its statements are cut off inside WeChat's window.
     "AUTOREPLY_WEBHOOK_DATABASE": "webhook",
+    # `transaction` behind PgBouncer in transaction pooling: no named prepared statements.
+    "DATABASE_POOL_MODE": "session",
     # Where `manage.py sync_lookup` fills lookup tables from: table -> {"account",
     # "database_url", "query", "timeout"}, or that as JSON text (autoreply/lookups/sync.py).
     "AUTOREPLY_LOOKUP_SOURCES": {},

@@ -44,6 +44,13 @@ def integer(name: str, default: int, *, minimum: int = 0) -> int:
     return int(value)
 
 
+def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(allowed)}.")
+    return value
+
+
 def words(name: str, default: str) -> list[str]:
     """A comma-separated list, blanks dropped."""
     return [w.strip() for w in os.environ.get(name, default).split(",") if w.strip()]

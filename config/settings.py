@@ -116,6 +116,20 @@ _database = dj_database_url.parse(
     conn_health_checks=True,
 )
 _database.setdefault("OPTIONS", {})["connect_timeout"] = 2
+# Behind PgBouncer in transaction pooling (README, "Scaling out") a server connection
+# changes hands between transactions: no named prepared statements, server-side cursors
+# or session settings may outlive one, so the webhook's timeouts come from the pool's
+# own connect_query instead, on a pool entry of its own (WEBHOOK_DATABASE_URL).
+DATABASE_POOL_MODE = env.choice("DATABASE_POOL_MODE", "session", ("session", "transaction"))
+POOLED = DATABASE_POOL_MODE == "transaction"
+_database["DISABLE_SERVER_SIDE_CURSORS"] = POOLED
+_webhook = dj_database_url.parse(
+    env.text("WEBHOOK_DATABASE_URL", "") or env.text("DATABASE_URL", LOCAL_DATABASE_URL),
+    conn_max_age=_database["CONN_MAX_AGE"],
+)
+_timeouts = (
+    "-c statement_timeout={ms} -c lock_timeout={ms} -c idle_in_transaction_session_timeout={ms}"
+)
 DATABASES = {
     "default": _database,
     # The webhook's own connection: same database, but statements are cut off well
@@ -126,16 +140,17 @@ DATABASES = {
     # (libpq's connect_timeout cannot go below 2 s) and a client-side cut-off for a
     # server that hangs without answering (autoreply/webhook/backend).
     "webhook": {
-        **_database,
+        **_webhook,
         "ENGINE": "autoreply.webhook.backend",
         "CONN_HEALTH_CHECKS": False,
+        "DISABLE_SERVER_SIDE_CURSORS": POOLED,
         "OPTIONS": {
             **_database["OPTIONS"],
             "server_side_binding": True,
-            "prepare_threshold": 5,  # psycopg's default, which Django turns off
-            "options": "-c statement_timeout={ms} -c lock_timeout={ms} "
-            "-c idle_in_transaction_session_timeout={ms}".format(
-                ms=int(WECHAT_REPLY_DEADLINE * 750)
+            # psycopg's default, which Django turns off; named statements need a session
+            "prepare_threshold": None if POOLED else 5,
+            **(
+                {} if POOLED else {"options": _timeouts.format(ms=int(WECHAT_REPLY_DEADLINE * 750))}
             ),
         },
         "TEST": {"MIRROR": "default"},

@@ -13,6 +13,8 @@ import psycopg
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import errors, pq
 
+from autoreply.conf import setting
+
 PLACEHOLDER = re.compile(r"%s")
 
 
@@ -36,16 +38,25 @@ class Prepared:
 
     def _run(self, connection: BaseDatabaseWrapper, params: list[object]) -> tuple[Any, ...] | None:
         pgconn = connection.connection.pgconn
+        values = [_text(p) for p in params]
         with connection.wrap_database_errors:
-            prepared = connection.__dict__.setdefault("autoreply_prepared", {})
-            if prepared.get(self.name) is not pgconn:
-                _check(pgconn, pgconn.prepare(self.name, self.sql))
-                prepared[self.name] = pgconn
-            result = pgconn.exec_prepared(self.name, [_text(p) for p in params])
+            if setting("DATABASE_POOL_MODE") == "transaction":  # no session to keep it in
+                result = pgconn.exec_params(self.sql, values)
+            else:
+                result = self._exec_prepared(connection, pgconn, values)
             _check(pgconn, result)
             if not result.ntuples:
                 return None
             return tuple(result.get_value(0, i) for i in range(result.nfields))
+
+    def _exec_prepared(
+        self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn, values: list[bytes | None]
+    ) -> pq.abc.PGresult:
+        prepared = connection.__dict__.setdefault("autoreply_prepared", {})
+        if prepared.get(self.name) is not pgconn:
+            _check(pgconn, pgconn.prepare(self.name, self.sql))
+            prepared[self.name] = pgconn
+        return pgconn.exec_prepared(self.name, values)
 
 
 def _check(pgconn: pq.abc.PGconn, result: pq.abc.PGresult) -> None:
