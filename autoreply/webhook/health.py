@@ -14,6 +14,7 @@ from typing import Any
 from django.db import DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 
+from autoreply.outbound import heartbeat
 from autoreply.webhook import recording, spool
 
 logger = logging.getLogger(__name__)
@@ -43,11 +44,16 @@ class Migrations:
 migrations = Migrations()
 
 
-def worker_heartbeat() -> str | None:
-    """When the background worker (`manage.py worker`) last said it is alive.
-
-    The worker does not exist yet: its heartbeat goes here (ISO 8601 time, or None)."""
-    return None
+def worker_heartbeat(database: str) -> str | None:
+    """When a background worker (`manage.py worker`) last said it is alive (ISO 8601), or
+    None: never, or not known while the database is away."""
+    if database != "ok":
+        return None
+    try:
+        seen = heartbeat.last()
+    except DatabaseError:
+        return None
+    return seen.isoformat() if seen else None
 
 
 def report() -> tuple[int, dict[str, Any]]:
@@ -63,7 +69,7 @@ def report() -> tuple[int, dict[str, Any]]:
         "database": database,
         "migrations": migrations.last or "pending",
         "spool": spool.depth(),
-        "worker": worker_heartbeat(),
+        "worker": worker_heartbeat(database),
     }
     safe = body["migrations"] == "ok" and (database == "ok" or spool.writable())
     return (200 if safe else 503), body

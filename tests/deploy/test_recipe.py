@@ -3,6 +3,7 @@ its `sh production` blocks run in order with a production environment (DEBUG off
 host name, an explicit secret key); then the admin's static files load, the webhook
 answers, the worker runs."""
 
+import json
 import os
 import re
 import shlex
@@ -116,6 +117,10 @@ def test_the_production_recipe_runs_as_written(clean_database, tmp_path):
         assert status == 200
         assert parse_reply(body).content == "hello, production"
         assert processes[1].poll() is None, "the worker exited"
+        deadline = time.monotonic() + 20  # the worker says it is alive within its interval
+        while json.loads(get(f"{base}/healthz")[2])["worker"] is None:
+            assert time.monotonic() < deadline, "no heartbeat from the worker"
+            time.sleep(0.5)
     finally:
         for process in processes:
             process.terminate()
