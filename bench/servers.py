@@ -42,6 +42,16 @@ def postgres() -> Iterator[Postgres]:
         subprocess.run([*localpg, "stop", str(datadir), "--remove"], check=False)
 
 
+def pg_binary(name: str) -> str:
+    """A PostgreSQL server program (pgbench, ...) of the newest installed version."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3])
+    )
+    if not found:
+        raise RuntimeError(f"{name} is not installed (/usr/lib/postgresql/*/bin)")
+    return str(found[-1])
+
+
 def machine_busy_seconds() -> float:
     """User + system time all cores have spent on processes since boot (/proc/stat)."""
     user, nice, system = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:4]
