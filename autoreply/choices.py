@@ -44,7 +44,7 @@ class ReplyMode(models.TextChoices):
 
 # Derived from the one declaration of reply types (wechat.replies.REPLY_KINDS):
 # ReplyType.TEXT == "text", ReplyType.TRANSFER_CUSTOMER_SERVICE == "transfer_customer_service".
-ReplyType = models.TextChoices(
+ReplyType = models.TextChoices(  # type: ignore[call-overload]  # the functional API, labelled
     "ReplyType", [(name.upper(), (name, kind.label)) for name, kind in REPLY_KINDS.items()]
 )
 

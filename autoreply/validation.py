@@ -6,7 +6,7 @@ Every error names its field (`ValidationError({"field": ...})`) and carries a co
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +25,13 @@ from autoreply.templating import TemplateError, compile_template
 from autoreply.text import normalize
 from wechat.replies import ARTICLE_FIELDS, NEWS_LIMIT_EVENT, REPLY_KINDS, max_articles
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # typing only: lazy translations
+
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 
 
-def error(field: str, message: str, code: str) -> ValidationError:
+def error(field: str, message: "str | StrPromise", code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 

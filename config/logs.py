@@ -21,13 +21,17 @@ FIELDS = "%(asctime)s %(levelname)s %(process)d %(name)s %(request_id)s %(messag
 
 
 class UTCFormatter(logging.Formatter):
-    converter = time.gmtime
+    def converter(self, seconds: float | None) -> time.struct_time:
+        return time.gmtime(seconds)
+
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
 
 
 class UTCJsonFormatter(JsonFormatter):
-    converter = time.gmtime
+    def converter(self, seconds: float | None) -> time.struct_time:
+        return time.gmtime(seconds)
+
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
 

@@ -44,7 +44,7 @@ class AccountForm(forms.ModelForm):
                 self.fields[name].widget.render_value = True
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = super().clean() or {}
         if self.instance.pk is not None:
             original = Account.objects.get(pk=self.instance.pk)
             for name in SECRET_FIELDS:

@@ -92,7 +92,8 @@ class MessageAdmin(ReadOnlyAdmin):
         if message.rule_id is None:
             return "—"
         url = reverse("admin:autoreply_rule_change", args=[message.rule_id])
-        return format_html('<a href="{}">{}</a>', url, message.rule.name)
+        name = message.rule.name if message.rule else ""
+        return format_html('<a href="{}">{}</a>', url, name)
 
     @admin.display(description="reply (before encryption)")
     def reply_xml(self, message: Message) -> str:

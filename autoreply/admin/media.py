@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.models import Media, MediaType, Reply
@@ -33,7 +34,7 @@ class MediaUploadForm(forms.ModelForm):
         self.fields["type"].help_text = _("Leave empty to tell by the file's extension.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload, account = data.get("file"), data.get("account")
         if not upload or not account or self.errors:
             return data
@@ -98,7 +99,7 @@ class MediaPicker(forms.TextInput):
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
+    ) -> SafeString:
         list_id = f"{(attrs or {}).get('id', name)}-media"
         html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
         choices = Media.objects.filter(type__in=self.types).select_related("account")

@@ -14,8 +14,7 @@ COLUMNS = ["order", "reason", "msgtype", "status", "errcode", "errmsg", "attempt
 
 class OutboundInline(admin.TabularInline):
     model = OutboundMessage
-    fields = [*COLUMNS, "content"]
-    readonly_fields = fields
+    fields = readonly_fields = (*COLUMNS, "content")
     extra = 0
     can_delete = False
     verbose_name_plural = _("customer-service messages sent after it")

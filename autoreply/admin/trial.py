@@ -1,8 +1,10 @@
 """The "try a message" page: which rule would answer, why, and the exact reply XML."""
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,7 @@ class TrialForm(forms.Form):
     )
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == "event" and not data.get("event"):
             self.add_error("event", "Name the event to try, e.g. subscribe.")
         elif data.get("kind") in ("text", "voice") and not data.get("text"):
@@ -39,7 +41,7 @@ class TrialForm(forms.Form):
         return data
 
 
-def trial_view(model_admin, request):  # type: ignore[no-untyped-def]
+def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """GET shows the form (prefilled from ?account=); submitting it shows the outcome."""
     form = TrialForm(request.GET or None, initial={"account": request.GET.get("account")})
     trial = None

@@ -120,7 +120,7 @@ class _Converter:
             self.problems.append(f"{name}: expected 0 or 1, got {value!r:.40}")
         if value == 0:
             self.warnings.append(f"{name} is 0 on the platform: {rule!r} imported disabled")
-        return value != 0
+        return bool(value != 0)
 
     def keyword_rule(self, item: Any, number: int, count: int) -> dict[str, Any]:
         item = item if isinstance(item, dict) else {}
@@ -163,7 +163,7 @@ class _Converter:
                 f"{where}, match_mode: expected equal or contain, got {mode!r:.40}"
             )
         pattern = self.text(item, "content", where)
-        return {"mode": MATCH_MODES.get(mode, "exact"), "pattern": pattern}
+        return {"mode": MATCH_MODES.get(str(mode), "exact"), "pattern": pattern}
 
     def rule(
         self, name: str, replies: list[dict[str, Any] | None], **fields: Any

@@ -157,7 +157,8 @@ def _save(
     Rule.objects.bulk_update(old, [*RULE_COLUMNS, "updated_at"], batch_size=1000)
     Rule.objects.bulk_create(new, batch_size=1000)
     for rule, keywords, replies in changed:  # the rules have their pks now
-        for item in [*keywords, *(reply for reply, _ in replies)]:
+        parts: list[Keyword | Reply] = [*keywords, *(reply for reply, _ in replies)]
+        for item in parts:
             item.rule = rule
     Keyword.objects.bulk_create([k for _, ks, _ in changed for k in ks], batch_size=2000)
     all_replies = [pair for _, _, replies in changed for pair in replies]

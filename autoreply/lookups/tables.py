@@ -6,6 +6,7 @@ through `store`, which validates everything first and then writes only the diffe
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -105,7 +106,7 @@ FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS c(id, k, v) WHERE e.id = c.
 DELETE_ENTRIES = "DELETE FROM autoreply_lookupentry WHERE id = ANY(%s::bigint[])"
 
 
-def _execute(sql: str, params: list[object] | None) -> None:
+def _execute(sql: str, params: list[Any] | None) -> None:
     if params is not None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

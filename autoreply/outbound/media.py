@@ -55,7 +55,7 @@ def guess_type(filename: str) -> str:
 
 def check(kind: str, filename: str, size: int) -> None:
     """Refuse what WeChat would refuse: the wrong format or too large a file."""
-    limit = LIMITS.get(kind)
+    limit = LIMITS.get(MediaType(kind)) if kind in MediaType.values else None
     if limit is None:
         raise ValidationError(
             _("Unknown material type %(kind)r."), code="media_type", params={"kind": kind}

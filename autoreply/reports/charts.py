@@ -83,7 +83,7 @@ def nice_ceiling(value: int) -> int:
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+    return int(next(step * power for step in (1, 2, 5, 10) if step * power >= value))
 
 
 def _y_axis(ceiling: int, left: int, top: int, plot_w: float, plot_h: float) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -139,7 +140,7 @@ def rule_defaults() -> dict[str, Any]:
     ('' for text without one), no keywords, no replies (a silence). The name has none to
     speak of: the schema requires it."""
     return {
-        field.name: [] if field.part else Rule._meta.get_field(field.name).get_default()
+        field.name: [] if field.part else _model_field(field.name).get_default()
         for field in RULE_FIELDS
     }
 
@@ -152,3 +153,9 @@ def fieldsets() -> list[tuple[Any, dict[str, list[str]]]]:
         if not field.part:
             grouped[field.fieldset].append(field.name)
     return [(FIELDSET_TITLES[key], {"fields": names}) for key, names in grouped.items()]
+
+
+def _model_field(name: str) -> "models.Field[Any, Any]":
+    field = Rule._meta.get_field(name)
+    assert isinstance(field, models.Field), f"Rule.{name} is not a column"
+    return field

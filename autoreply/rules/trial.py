@@ -5,6 +5,7 @@ tried at another time than now: its CreateTime decides, as a push's does.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -22,7 +23,7 @@ TRIAL_OPENID = "o_trial_in_admin"
 MAX_CANDIDATES = 10
 
 # The fields each kind of trial message carries besides the header.
-SAMPLE_FIELDS = {
+SAMPLE_FIELDS: dict[str, Callable[["Attempt"], dict[str, object]]] = {
     "text": lambda t: {"Content": t.text},
     "voice": lambda t: {
         "MediaId": t.media_id or "VOICE_MEDIA_ID",

@@ -92,7 +92,7 @@ def probe(conninfo: str, seconds: float) -> None:
                 select.select(wanted, [], wanted, remaining)
             else:
                 select.select([], wanted, wanted, remaining)
-            status = pgconn.connect_poll()
+            status = pq.PollingStatus(pgconn.connect_poll())
         if status != pq.PollingStatus.OK:
             message = pgconn.get_error_message().strip()
             raise OperationalError(message)

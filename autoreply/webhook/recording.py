@@ -178,9 +178,7 @@ def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) 
     return _run(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds]) is not None
 
 
-def _run(
-    sql: str, params: list[object], prepared: Prepared | None = None
-) -> tuple[Any, ...] | None:
+def _run(sql: str, params: list[Any], prepared: Prepared | None = None) -> tuple[Any, ...] | None:
     """Execute on the webhook's connection; the first row, if any. A connection the server
     dropped while it sat idle is replaced once (the statements are safe to repeat: the
     INSERT is idempotent, and at worst a retry is counted twice)."""

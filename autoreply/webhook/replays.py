@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from django.db import DatabaseError, connections
 
@@ -93,7 +94,7 @@ def _prune_now_and_then() -> None:
             logger.warning("could not prune the signed queries: %s", exc)
 
 
-def _first(params: list[object]) -> object:
+def _first(params: list[Any]) -> object:
     connection = connections[webhook_database()]
     if not connection.in_atomic_block:
         row = PREPARED_BIND.first_row(connection, params)

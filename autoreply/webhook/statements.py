@@ -38,7 +38,7 @@ class Prepared:
 
     def _run(self, connection: BaseDatabaseWrapper, params: list[object]) -> tuple[Any, ...] | None:
         pgconn = connection.connection.pgconn
-        values = [_text(p) for p in params]
+        values: list[bytes | None] = [_text(p) for p in params]
         with connection.wrap_database_errors:
             if setting("DATABASE_POOL_MODE") == "transaction":  # no session to keep it in
                 result = pgconn.exec_params(self.sql, values)
@@ -56,7 +56,7 @@ class Prepared:
         if prepared.get(self.name) is not pgconn:
             _check(pgconn, pgconn.prepare(self.name, self.sql))
             prepared[self.name] = pgconn
-        return pgconn.exec_prepared(self.name, values)
+        return pgconn.exec_prepared(self.name, values)  # type: ignore[arg-type]  # None: NULL
 
 
 def _check(pgconn: pq.abc.PGconn, result: pq.abc.PGresult) -> None:

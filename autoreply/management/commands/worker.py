@@ -23,7 +23,8 @@ class Command(BaseCommand):
         stop = threading.Event()
         heartbeat.start(stop)
         try:
-            with app.replace_connector(app.connector.get_worker_connector()):
+            worker_connector = app.connector.get_worker_connector()  # type: ignore[attr-defined]
+            with app.replace_connector(worker_connector):
                 app.run_worker(
                     queues=[QUEUE],
                     concurrency=concurrency,
