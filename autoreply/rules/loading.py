@@ -6,15 +6,14 @@ outside the admin, say) is logged and left out, never breaking the rest.
 """
 
 import logging
-import re
 from collections import defaultdict
 from typing import Any
 
-from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS, KeywordMode
+from autoreply.choices import ARTICLE_FIELDS, REPLY_FIELDS
 from autoreply.models import Article, Keyword, Reply, Rule
 from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from autoreply.rules.rendering import CompiledReply, RulePayload
-from autoreply.templating import TemplateError, compile_template
+from autoreply.templating import compile_template
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +35,10 @@ def load_index(account_id: int, using: str = "default") -> RuleIndex:
     for rule in rules:
         try:
             specs.append(_spec(rule, keywords[rule["id"]], replies[rule["id"]], articles))
-        except (TemplateError, re.error, KeyError) as exc:
-            logger.error("rule %s (%s) is skipped: %s", rule["id"], rule["name"], exc)
+        except Exception as exc:  # any rule's bad data leaves that rule out, never the account
+            logger.error(
+                "rule %s (%s) is skipped: %s: %s", rule["id"], rule["name"], type(exc).__name__, exc
+            )
     return RuleIndex(specs)
 
 
@@ -54,9 +55,7 @@ def _spec(
     replies: list[dict[str, Any]],
     articles: dict[int, list[dict[str, Any]]],
 ) -> RuleSpec:
-    for keyword in keywords:
-        if keyword["mode"] == KeywordMode.REGEX:
-            re.compile(keyword["pattern"])
+    # Regex keywords are compiled (and a rule whose pattern fails left out) by RuleIndex.
     payload = RulePayload(
         rule["reply_mode"], tuple(compile_reply(r, articles.get(r["id"], [])) for r in replies)
     )

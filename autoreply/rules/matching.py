@@ -4,23 +4,34 @@ Built once per rule version from plain `RuleSpec`s: exact keywords in a dict, co
 keywords in one Aho-Corasick automaton, regexes behind a literal prefilter so that only
 those whose required text occurs are run, and only while they could still beat the best
 candidate found so far. Candidates come out highest priority first (ties by name).
+
+Regexes run on the `regex` module, which reads patterns as `re` does (Unicode `\\w` for
+Chinese text, lookarounds, backreferences) but can stop a search: every message gets a
+budget of REGEX_BUDGET seconds of CPU for all its regexes together, so a pattern that
+backtracks catastrophically on a hostile text costs a few milliseconds, never a worker.
+A regex cut short, or not run because the budget is spent, counts as not matching.
 """
 
-import re
+import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import ahocorasick
+import regex as regex_engine
 
 from autoreply.rules import regex_literals
 from autoreply.text import normalize
+
+logger = logging.getLogger(__name__)
 
 EXACT, CONTAINS, REGEX = "exact", "contains", "regex"
 ANY, EVENT = "any", "event"
 TEXT_TYPES = frozenset({"text", "voice"})  # a voice message's text is its Recognition
 SCENE_EVENTS = ("subscribe", "scan")  # a QR scene: new followers subscribe, others SCAN
 SCENE_PREFIX = "qrscene_"
+REGEX_BUDGET = 0.005  # seconds of CPU per message for all its regexes (the engine's clock)
 
 
 class Inbound(Protocol):
@@ -75,7 +86,13 @@ class Hit:
 class _Regex:
     rank: int
     keyword: KeywordSpec
-    compiled: re.Pattern[str]
+    compiled: Any  # a compiled `regex` pattern
+
+
+def compile_pattern(pattern: str) -> Any:
+    """`pattern` compiled as the index runs it; raises whatever the engine raises (not only
+    its `error`: a huge repeat count or deep nesting raise OverflowError, RecursionError)."""
+    return regex_engine.compile(pattern)
 
 
 @dataclass
@@ -88,11 +105,42 @@ class _Found:
         self.hits.setdefault(rank, hit)
 
 
+@dataclass
+class _Budget:
+    """What is left of one message's regex budget, in seconds of process CPU time."""
+
+    left: float
+
+    def search(self, regex: _Regex, text: str, rule: RuleSpec) -> Any:
+        """The match of `regex` in `text`, or None; None too when the budget runs out."""
+        if self.left <= 0:
+            return None
+        started = time.process_time()
+        try:
+            return regex.compiled.search(text, timeout=self.left)
+        except TimeoutError:
+            logger.warning(
+                "rule %s (%s): its regex %.80r gave up on a text of %d characters",
+                rule.id,
+                rule.name,
+                regex.keyword.pattern,
+                len(text),
+            )
+            return None
+        finally:
+            self.left -= time.process_time() - started
+
+
 class RuleIndex:
     """Every enabled rule of one account, indexed for matching."""
 
-    def __init__(self, rules: Iterable[RuleSpec]) -> None:
-        self.rules = sorted(rules, key=lambda rule: (-rule.priority, rule.name))
+    def __init__(self, rules: Iterable[RuleSpec], regex_budget: float = REGEX_BUDGET) -> None:
+        usable = [
+            (rule, regexes) for rule in rules if (regexes := _compile_regexes(rule)) is not None
+        ]
+        usable.sort(key=lambda pair: (-pair[0].priority, pair[0].name))
+        self.rules = [rule for rule, _ in usable]
+        self.regex_budget = regex_budget
         self._exact: dict[str, list[tuple[int, KeywordSpec]]] = {}
         self._contains = _Automaton()
         self._regexes: list[_Regex] = []
@@ -100,12 +148,12 @@ class RuleIndex:
         self._unfiltered: list[int] = []  # regexes with no required literal: always run
         self._by_type: dict[str, list[int]] = {}  # keyword-less rules per message type
         self._by_event: dict[str, list[int]] = {}  # event rules per lower-cased event
-        for rank, rule in enumerate(self.rules):
-            self._add(rank, rule)
+        for rank, (rule, regexes) in enumerate(usable):
+            self._add(rank, rule, iter(regexes))
         self._contains.finish()
         self._literals.finish()
 
-    def _add(self, rank: int, rule: RuleSpec) -> None:
+    def _add(self, rank: int, rule: RuleSpec, regexes: Iterator[Any]) -> None:
         if rule.msg_type == EVENT:
             self._by_event.setdefault(rule.event.lower(), []).append(rank)
         elif not rule.keywords:
@@ -116,10 +164,9 @@ class RuleIndex:
             elif keyword.mode == CONTAINS:
                 self._contains.add(normalize(keyword.pattern), (rank, keyword))
             else:
-                self._add_regex(rank, keyword)
+                self._add_regex(rank, keyword, next(regexes))
 
-    def _add_regex(self, rank: int, keyword: KeywordSpec) -> None:
-        compiled = re.compile(keyword.pattern)
+    def _add_regex(self, rank: int, keyword: KeywordSpec, compiled: Any) -> None:
         position = len(self._regexes)
         self._regexes.append(_Regex(rank, keyword, compiled))
         literal = regex_literals.required_literal(compiled)
@@ -160,11 +207,12 @@ class RuleIndex:
             self._keyword_hits(message.msg_type, text, found)
         eager = sorted(found.hits.items())
         position = 0
+        budget = _Budget(self.regex_budget)
         for regex in self._regex_candidates(text):
             while position < len(eager) and eager[position][0] < regex.rank:
                 yield eager[position][1]
                 position += 1
-            hit = self._run_regex(regex, message.msg_type, text, found)
+            hit = self._run_regex(regex, message.msg_type, text, found, budget)
             if hit:
                 yield hit
         for _, hit in eager[position:]:
@@ -186,11 +234,13 @@ class RuleIndex:
         positions.update(self._literals.values_in(text))
         return [self._regexes[p] for p in sorted(positions)]
 
-    def _run_regex(self, regex: _Regex, msg_type: str, text: str, found: _Found) -> Hit | None:
+    def _run_regex(
+        self, regex: _Regex, msg_type: str, text: str, found: _Found, budget: _Budget
+    ) -> Hit | None:
         rule = self.rules[regex.rank]
         if regex.rank in found.hits or not rule.accepts(msg_type):
             return None
-        m = regex.compiled.search(text)
+        m = budget.search(regex, text, rule)
         if m is None:
             return None
         match = {str(i): group or "" for i, group in enumerate((m.group(0), *m.groups()))}
@@ -198,6 +248,27 @@ class RuleIndex:
         hit = Hit(rule, match, regex.keyword)
         found.add(regex.rank, hit)  # a rule's other regexes need not run
         return hit
+
+
+def _compile_regexes(rule: RuleSpec) -> list[Any] | None:
+    """The rule's regex keywords compiled, in order; None (logged) when one cannot be: that
+    rule is left out, and every other rule of the account still answers."""
+    compiled = []
+    for keyword in rule.keywords:
+        if keyword.mode not in (EXACT, CONTAINS):
+            try:
+                compiled.append(compile_pattern(keyword.pattern))
+            except Exception as exc:  # any failure of one operator's pattern, see compile_pattern
+                logger.error(
+                    "rule %s (%s) is left out: its regex %.80r does not compile: %s: %.200s",
+                    rule.id,
+                    rule.name,
+                    keyword.pattern,
+                    type(exc).__name__,
+                    exc,
+                )
+                return None
+    return compiled
 
 
 def comparable_key(rule: RuleSpec) -> str:
