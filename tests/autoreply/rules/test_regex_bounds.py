@@ -15,10 +15,12 @@ HOSTILE = r"^(\w+\s?)+$"  # catastrophic backtracking in Python's re on "aaa…a
 
 @pytest.mark.parametrize("length", [26, 40, 5_000])
 def test_a_backtracking_regex_gives_up_fast_and_the_next_rule_answers(length):
-    index = RuleIndex([
-        spec(1, ("regex", HOSTILE), priority=10),
-        spec(2, ("contains", "!"), priority=0),
-    ])  # fmt: skip
+    index = RuleIndex(
+        [
+            spec(1, ("regex", HOSTILE), priority=10),
+            spec(2, ("contains", "!"), priority=0),
+        ]
+    )
     started = time.monotonic()
     assert first(index, Msg(text="a" * length + "!")) == 2
     assert time.monotonic() - started < 0.25
@@ -34,12 +36,14 @@ def test_many_hostile_regexes_share_one_budget_per_message():
 
 
 def test_ordinary_patterns_keep_re_search_semantics():
-    index = RuleIndex([
-        spec(1, ("regex", r"^(?P<code>\d+)-(\d+)$"), priority=3),
-        spec(2, ("regex", r"(?i)^hello\b"), priority=2),
-        spec(3, ("regex", r"^(\w+)$"), priority=1),
-        spec(4, ("regex", r"order"), priority=0),
-    ])  # fmt: skip
+    index = RuleIndex(
+        [
+            spec(1, ("regex", r"^(?P<code>\d+)-(\d+)$"), priority=3),
+            spec(2, ("regex", r"(?i)^hello\b"), priority=2),
+            spec(3, ("regex", r"^(\w+)$"), priority=1),
+            spec(4, ("regex", r"order"), priority=0),
+        ]
+    )
     hit = next(index.candidates(Msg(text="  18-546 ")))
     assert hit.rule.id == 1 and hit.match == {"0": "18-546", "1": "18", "2": "546", "code": "18"}
     assert first(index, Msg(text="HELLO there")) == 2
@@ -51,10 +55,12 @@ def test_ordinary_patterns_keep_re_search_semantics():
 @pytest.mark.parametrize("pattern", ["a{4294967296}", "[unclosed", "(" * 200_000, "(?P<x"])
 def test_a_pattern_that_does_not_compile_leaves_out_its_rule_only(pattern, caplog):
     with caplog.at_level(logging.ERROR):
-        index = RuleIndex([
-            spec(1, ("regex", pattern), priority=5, name="broken"),
-            spec(2, ("contains", "a"), priority=0),
-        ])  # fmt: skip
+        index = RuleIndex(
+            [
+                spec(1, ("regex", pattern), priority=5, name="broken"),
+                spec(2, ("contains", "a"), priority=0),
+            ]
+        )
     assert first(index, Msg(text="a" * 10)) == 2
     assert [rule.id for rule in index.rules] == [2]
     assert "broken" in caplog.text and "left out" in caplog.text
