@@ -24,7 +24,7 @@ from autoreply.choices import (
     ReplyType,
 )
 from autoreply.rules import regex_literals
-from autoreply.rules.matching import compile_pattern
+from autoreply.rules.regexes import compile_pattern
 from autoreply.templating import TemplateError, compile_template
 from autoreply.text import normalize
 

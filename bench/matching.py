@@ -99,7 +99,7 @@ def hostile() -> list[tuple[str, float, float, str]]:
         keywords=(KeywordSpec("regex", HOSTILE),),
     )
     index = RuleIndex([trap, *rule_specs(SIZES[-1])])
-    logging.getLogger("autoreply.rules.matching").setLevel(logging.ERROR)  # one line per text
+    logging.getLogger("autoreply.rules.regexes").setLevel(logging.ERROR)  # one line per text
     rows = []
     for length in HOSTILE_LENGTHS:
         message = push("text", Content="a" * length + "!", MsgId=length)

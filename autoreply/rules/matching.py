@@ -5,23 +5,19 @@ keywords in one Aho-Corasick automaton, regexes behind a literal prefilter so th
 those whose required text occurs are run, and only while they could still beat the best
 candidate found so far. Candidates come out highest priority first (ties by name).
 
-Regexes run on the `regex` module, which reads patterns as `re` does (Unicode `\\w` for
-Chinese text, lookarounds, backreferences) but can stop a search: every message gets a
-budget of REGEX_BUDGET seconds of CPU for all its regexes together, so a pattern that
-backtracks catastrophically on a hostile text costs a few milliseconds, never a worker.
-A regex cut short, or not run because the budget is spent, counts as not matching.
+Regexes run within a per-message budget (see `regexes`): a hostile text cannot hold a
+worker, and a rule whose pattern does not compile is left out, logged.
 """
 
 import logging
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import ahocorasick
-import regex as regex_engine
 
 from autoreply.rules import regex_literals
+from autoreply.rules.regexes import REGEX_BUDGET, Budget, compile_pattern
 from autoreply.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -31,7 +27,6 @@ ANY, EVENT = "any", "event"
 TEXT_TYPES = frozenset({"text", "voice"})  # a voice message's text is its Recognition
 SCENE_EVENTS = ("subscribe", "scan")  # a QR scene: new followers subscribe, others SCAN
 SCENE_PREFIX = "qrscene_"
-REGEX_BUDGET = 0.005  # seconds of CPU per message for all its regexes (the engine's clock)
 
 
 class Inbound(Protocol):
@@ -89,12 +84,6 @@ class _Regex:
     compiled: Any  # a compiled `regex` pattern
 
 
-def compile_pattern(pattern: str) -> Any:
-    """`pattern` compiled as the index runs it; raises whatever the engine raises (not only
-    its `error`: a huge repeat count or deep nesting raise OverflowError, RecursionError)."""
-    return regex_engine.compile(pattern)
-
-
 @dataclass
 class _Found:
     """Candidates found without running a regex, by rank."""
@@ -103,32 +92,6 @@ class _Found:
 
     def add(self, rank: int, hit: Hit) -> None:
         self.hits.setdefault(rank, hit)
-
-
-@dataclass
-class _Budget:
-    """What is left of one message's regex budget, in seconds of process CPU time."""
-
-    left: float
-
-    def search(self, regex: _Regex, text: str, rule: RuleSpec) -> Any:
-        """The match of `regex` in `text`, or None; None too when the budget runs out."""
-        if self.left <= 0:
-            return None
-        started = time.process_time()
-        try:
-            return regex.compiled.search(text, timeout=self.left)
-        except TimeoutError:
-            logger.warning(
-                "rule %s (%s): its regex %.80r gave up on a text of %d characters",
-                rule.id,
-                rule.name,
-                regex.keyword.pattern,
-                len(text),
-            )
-            return None
-        finally:
-            self.left -= time.process_time() - started
 
 
 class RuleIndex:
@@ -207,7 +170,7 @@ class RuleIndex:
             self._keyword_hits(message.msg_type, text, found)
         eager = sorted(found.hits.items())
         position = 0
-        budget = _Budget(self.regex_budget)
+        budget = Budget(self.regex_budget)
         for regex in self._regex_candidates(text):
             while position < len(eager) and eager[position][0] < regex.rank:
                 yield eager[position][1]
@@ -235,12 +198,12 @@ class RuleIndex:
         return [self._regexes[p] for p in sorted(positions)]
 
     def _run_regex(
-        self, regex: _Regex, msg_type: str, text: str, found: _Found, budget: _Budget
+        self, regex: _Regex, msg_type: str, text: str, found: _Found, budget: Budget
     ) -> Hit | None:
         rule = self.rules[regex.rank]
         if regex.rank in found.hits or not rule.accepts(msg_type):
             return None
-        m = budget.search(regex, text, rule)
+        m = budget.search(regex.compiled, text, f"rule {rule.id} ({rule.name})")
         if m is None:
             return None
         match = {str(i): group or "" for i, group in enumerate((m.group(0), *m.groups()))}
