@@ -70,6 +70,23 @@ class Account(models.Model):
     def __str__(self) -> str:
         return self.name or self.slug
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An UPDATE naming the unique `slug` locks the row FOR UPDATE (the BEFORE UPDATE
+        # revision trigger locks by the columns written, not by the values changed), and
+        # that blocks every webhook insert for the account until commit: name it only
+        # when it changed.
+        if kwargs.get("update_fields") is None and self.slug == getattr(self, "_stored_slug", 0):
+            fields = self._meta.concrete_fields
+            kwargs["update_fields"] = [f.name for f in fields if f.name not in ("id", "slug")]
+        super().save(*args, **kwargs)
+        self._stored_slug = self.slug
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        account = super().from_db(db, field_names, values)
+        account._stored_slug = account.__dict__.get("slug", "")  # no query for a deferred slug
+        return account
+
     def clean(self) -> None:
         validation.check_account(self)
 

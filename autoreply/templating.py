@@ -1,11 +1,15 @@
 """Reply fields as Django templates: compiled once per rule version, autoescaping off.
 
 Templates see only the message being answered (`content`, `openid`, `media_id`, `msg`,
-`match`) and our `lookup` filter; tags that could reach outside it are refused.
+`match`) and our `lookup` filter; tags that could reach outside it are refused. Django
+calls any zero-argument callable a template names (`{{ msg.clear }}`), so `msg` and
+`match` are read-only views (mappings without mutators, tuples for lists): a template
+can read the message, never change what is stored.
 """
 
 import re
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -63,8 +67,17 @@ def message_context(
             "content": message.text,
             "openid": message.from_user,
             "media_id": message.media_id,
-            "msg": message.fields,
-            "match": match,
+            "msg": read_only(message.fields),
+            "match": MappingProxyType(match),
         },
         autoescape=False,
     )
+
+
+def read_only(value: Any) -> Any:
+    """`value` with every dict (at any depth) a read-only view and every list a tuple."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: read_only(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(read_only(item) for item in value)
+    return value

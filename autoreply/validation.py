@@ -20,6 +20,8 @@ from autoreply.choices import (
     ReplyMode,
     ReplyType,
 )
+from autoreply.rules import regex_literals
+from autoreply.rules.regexes import compile_pattern
 from autoreply.rules.schedule import ScheduleError, weekly_spans
 from autoreply.templating import TemplateError, compile_template
 from autoreply.text import normalize
@@ -29,6 +31,12 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise  # typing only: lazy translations
 
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+# Why a pattern failed when the engine's own words are not meant for operators.
+PATTERN_FAILURES = {
+    OverflowError: _("a number in it is too large"),
+    RecursionError: _("it nests groups too deeply"),
+    MemoryError: _("it is too large"),
+}
 
 
 def error(field: str, message: "str | StrPromise", code: str) -> ValidationError:
@@ -105,13 +113,27 @@ def check_time_window(rule: Any) -> None:
 def check_keyword(keyword: Any) -> None:
     if keyword.mode == KeywordMode.REGEX:
         try:
-            re.compile(keyword.pattern)
-        except re.error as exc:
-            raise error(
-                "pattern", f"This regular expression does not compile: {exc}.", "bad_regex"
-            ) from None
+            compile_pattern(keyword.pattern)
+        except Exception as exc:  # not only regex.error: OverflowError, RecursionError, ...
+            why = PATTERN_FAILURES.get(type(exc)) or f"{exc}"
+            message = _("This regular expression does not compile: %(why)s.") % {"why": why}
+            raise error("pattern", message, "bad_regex") from None
     elif not normalize(keyword.pattern):
-        raise error("pattern", "A keyword cannot be empty.", "empty_keyword")
+        raise error("pattern", _("A keyword cannot be empty."), "empty_keyword")
+
+
+def keyword_warnings(keyword: Any) -> list[str]:
+    """What compiles but may not match as the operator expects: a regex that can backtrack
+    for exponentially long gives up after a few milliseconds (the keyword then misses)."""
+    if keyword.mode == KeywordMode.REGEX and regex_literals.nests_repeats(keyword.pattern):
+        message = _(
+            "The regular expression %(pattern)s has a repeat inside a repeat (like (a+)+): "
+            "on a long text that almost matches it can take exponentially long, so it gives "
+            "up after a few milliseconds and this keyword does not match. Write it without "
+            "the nested repeat if you can."
+        )
+        return [message % {"pattern": keyword.pattern}]
+    return []
 
 
 def check_templates(instance: Any, fields: Iterable[str]) -> None:

@@ -25,7 +25,12 @@ from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying, loading
 from autoreply.rules import fields as rule_fields
-from autoreply.validation import check_reply_on_rule, check_rule_parts, reply_warnings
+from autoreply.validation import (
+    check_reply_on_rule,
+    check_rule_parts,
+    keyword_warnings,
+    reply_warnings,
+)
 from wechat.replies import REPLY_KINDS
 
 
@@ -230,4 +235,7 @@ class RuleAdmin(NestedModelAdmin):
         super().save_related(request, form, formsets, change)
         for reply in form.instance.replies.all():
             for warning in reply_warnings(reply):
+                messages.warning(request, warning)
+        for keyword in form.instance.keywords.all():
+            for warning in keyword_warnings(keyword):
                 messages.warning(request, warning)

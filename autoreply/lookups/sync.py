@@ -1,14 +1,22 @@
 """Filling lookup tables from other databases: `manage.py sync_lookup TABLE`.
 
 An engineer names each source in AUTOREPLY_LOOKUP_SOURCES (JSON: table -> account,
-database_url, query, timeout). A source is read with psycopg in a READ ONLY transaction
-under a statement timeout; its first two columns become key and value; then the table is
-replaced in one transaction of ours (`tables.store`), so a failing source changes nothing.
+database_url, query, timeout, max_rows). A source is read with psycopg in a READ ONLY
+transaction under a statement timeout, rolled back when done; its first two columns become
+key and value, at most max_rows of them; then the table is replaced in one transaction of
+ours (`tables.store`), so a failing source changes nothing.
+
+A read-only transaction is not a boundary against a privileged role (a superuser can
+still write server files with COPY, terminate backends, ...): the source's role is. So a
+source is refused before its query runs when its role is a superuser, may create roles,
+belongs to a role that reaches the server (pg_write_server_files, pg_signal_backend, ...)
+or may write any table or schema of the database. See `roles.py`.
 """
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
 from datetime import time as clock_time
@@ -19,19 +27,24 @@ from uuid import UUID
 import psycopg
 from django.core.checks import Error
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from psycopg.conninfo import conninfo_to_dict
 
 from autoreply.conf import setting
-from autoreply.lookups import tables
+from autoreply.lookups import roles, tables
 from autoreply.models import Account, LookupTable
 
 SETTING = "AUTOREPLY_LOOKUP_SOURCES"
 FIELDS: dict[str, type | tuple[type, ...]] = {
-    "account": str, "database_url": str, "query": str, "timeout": (int, float),
-}  # fmt: skip
+    "account": str,
+    "database_url": str,
+    "query": str,
+    "timeout": (int, float),
+    "max_rows": int,
+}
 REQUIRED = ("account", "database_url", "query")
 DEFAULT_TIMEOUT, MAX_TIMEOUT = 30.0, 3600.0  # seconds a source's query may run
+DEFAULT_MAX_ROWS = 1_000_000  # rows a source may return; past it the sync fails
+CHUNK_ROWS = 5_000  # rows fetched from the source at a time
 CONNECT_TIMEOUT = 10  # seconds
 SCHEMES = ("postgres://", "postgresql://")
 # What a source's cell may hold besides text: converted with str() (datetime is a date).
@@ -49,6 +62,7 @@ class Source:
     database_url: str
     query: str
     timeout: float = DEFAULT_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
 
     def describe(self) -> str:
         """Where the source is, without its password: user@host:port/dbname."""
@@ -105,7 +119,7 @@ def _source_problems(table: str, spec: Any) -> list[Error]:
     for name, kind in FIELDS.items():
         value = spec.get(name)
         if name in spec and (isinstance(value, bool) or not isinstance(value, kind)):
-            expected = "text" if kind is str else "a number of seconds"
+            expected = EXPECTED.get(name, "text")
             problems.append(_problem("E102", f"{where}: {name!r} must be {expected}."))
         elif isinstance(value, str) and not value.strip():
             problems.append(_problem("E102", f"{where}: {name!r} is empty."))
@@ -115,7 +129,13 @@ def _source_problems(table: str, spec: Any) -> list[Error]:
         problems.append(_problem("E103", f"{where}: {scheme!r} is not a PostgreSQL URL."))
     if isinstance(timeout, int | float) and not 0 < timeout <= MAX_TIMEOUT:
         problems.append(_problem("E102", f"{where}: 'timeout' is {timeout!r} seconds."))
+    max_rows = spec.get("max_rows", DEFAULT_MAX_ROWS)
+    if isinstance(max_rows, int) and max_rows < 1:
+        problems.append(_problem("E102", f"{where}: 'max_rows' is {max_rows!r}."))
     return problems
+
+
+EXPECTED = {"timeout": "a number of seconds", "max_rows": "a whole number of rows"}
 
 
 def _problem(code: str, message: str) -> Error:
@@ -123,7 +143,8 @@ def _problem(code: str, message: str) -> Error:
         "E101": f"Set {SETTING} to a JSON object: table -> source.",
         "E102": 'Each source is {"account": SLUG, "database_url": "postgres://...", "query": '
         f'"a SELECT of key and value", "timeout": SECONDS (optional: above 0, at most '
-        f"{MAX_TIMEOUT:g}; default {DEFAULT_TIMEOUT:g})}}.",
+        f'{MAX_TIMEOUT:g}; default {DEFAULT_TIMEOUT:g}), "max_rows": N (optional: at least 1; '
+        f"default {DEFAULT_MAX_ROWS:,})}}.",
         "E103": "Sources are read with psycopg: only PostgreSQL (postgres://...) is supported.",
     }
     return Error(message, hint=hints[code], id=f"autoreply.{code}")
@@ -155,10 +176,10 @@ def sync(table: str) -> Synced:
     pairs = fetch(found, where)
     try:
         entries = tables.normalized_entries(pairs, where)
-        with transaction.atomic():
-            # The account row lock serialises two syncs of one account's tables.
-            account = Account.objects.select_for_update().get(slug=found.account)
-            counts = tables.store(account, table, entries, replace=True)
+        # No lock on the account row: every webhook insert for the account takes a key
+        # share on it. `store` serialises writers of one table with an advisory lock.
+        account = Account.objects.get(slug=found.account)
+        counts = tables.store(account, table, entries, replace=True)
     except ValidationError as exc:
         raise SyncError(" ".join(exc.messages)) from None
     return Synced(found, len(pairs), counts, time.monotonic() - started)
@@ -170,6 +191,8 @@ def fetch(source: Source, where: str) -> list[tuple[str, str]]:
         return _read(source, where)
     except psycopg.errors.QueryCanceled:
         why = f"the query ran past its timeout of {source.timeout:g} s"
+    except roles.RoleError as exc:
+        why = str(exc)
     except psycopg.errors.ReadOnlySqlTransaction as exc:
         why = f"the query must only read, and the source refused it: {_line(exc)}"
     except psycopg.errors.SyntaxError as exc:
@@ -192,15 +215,37 @@ def _read(source: Source, where: str) -> list[tuple[str, str]]:
         source.database_url, connect_timeout=CONNECT_TIMEOUT, options=options
     ) as conn:
         conn.read_only = True
-        with conn.transaction(), conn.cursor() as cursor:
-            # Prepared, so the server refuses a second statement (`COMMIT; DELETE ...`).
-            cursor.execute(source.query, prepare=True)
-            columns = len(cursor.description or ())
-            if columns < 2:
+        # Rolled back, never committed: even what a read-only transaction allows (a new
+        # large object) leaves nothing behind.
+        with conn.transaction(force_rollback=True), conn.cursor() as cursor:
+            roles.check(cursor, source.table)
+            # Closed before the transaction ends: an unfinished stream holds the connection.
+            with closing(_rows(cursor, source, where)) as rows:
+                return list(text_pairs(rows, where))
+
+
+def _rows(cursor: psycopg.Cursor[Any], source: Source, where: str) -> Generator[tuple[Any, ...]]:
+    """The query's rows, streamed a chunk at a time, refused past `max_rows`."""
+    # The extended protocol refuses a second statement (`COMMIT; DELETE ...`).
+    number = 0
+    with closing(cursor.stream(source.query, size=CHUNK_ROWS)) as stream:  # type: ignore[type-var]
+        for number, row in enumerate(stream, start=1):
+            if number == 1:
+                _check_columns(cursor, where)
+            if number > source.max_rows:
                 raise SyncError(
-                    f"{where}: the query returns {columns} column(s), not key and value"
+                    f"{where}: the query returns more than max_rows = {source.max_rows:,} "
+                    "rows; narrow it, or raise max_rows in the source's settings"
                 )
-            return list(text_pairs(cursor.fetchall(), where))
+            yield row
+    if number == 0:
+        _check_columns(cursor, where)
+
+
+def _check_columns(cursor: psycopg.Cursor[Any], where: str) -> None:
+    columns = len(cursor.description or ())
+    if columns < 2:
+        raise SyncError(f"{where}: the query returns {columns} column(s), not key and value")
 
 
 def text_pairs(rows: Iterable[tuple[Any, ...]], where: str) -> Iterator[tuple[str, str]]:

@@ -69,6 +69,9 @@ def store(
 ) -> Counts:
     """Upsert `entries` ({normalized key: (key, value)}) into the account's table `name`,
     creating the table; `replace` also removes the keys that are not in `entries`."""
+    # Two writers of one table take turns on an advisory lock, never on a row lock of the
+    # account: the webhook's inserts for the account take a key share on that row.
+    _execute(ONE_WRITER, [f"autoreply lookup table {account.pk}/{name}"])
     table, _ = LookupTable.objects.get_or_create(account=account, name=name)
     table.full_clean()
     existing = {
@@ -95,6 +98,7 @@ def store(
     return counts
 
 
+ONE_WRITER = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 INSERT_ENTRIES = """
 INSERT INTO autoreply_lookupentry (table_id, normalized_key, key, value, updated_at)
 SELECT %s, n, k, v, now() FROM unnest(%s::text[], %s::text[], %s::text[]) AS e(n, k, v)

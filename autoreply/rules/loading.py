@@ -7,7 +7,6 @@ outside the admin, say) is logged and left out, never breaking the rest.
 
 import dataclasses
 import logging
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,13 +14,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from autoreply.choices import KeywordMode
 from autoreply.models import Article, Keyword, Reply, Rule
 from autoreply.rules.fields import KEYWORD_FIELDS
 from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from autoreply.rules.rendering import CompiledReply, RulePayload
 from autoreply.rules.schedule import Moment, ScheduleError, Window, compile_window
-from autoreply.templating import TemplateError, compile_template
+from autoreply.templating import compile_template
 from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
 logger = logging.getLogger(__name__)
@@ -48,8 +46,10 @@ def load_index(account_id: int, using: str = "default") -> RuleIndex:
     for rule in rules:
         try:
             specs.append(_spec(rule, keywords[rule["id"]], replies[rule["id"]], articles))
-        except (TemplateError, re.error, KeyError, ScheduleError) as exc:
-            logger.error("rule %s (%s) is skipped: %s", rule["id"], rule["name"], exc)
+        except Exception as exc:  # any rule's bad data leaves that rule out, never the account
+            logger.error(
+                "rule %s (%s) is skipped: %s: %s", rule["id"], rule["name"], type(exc).__name__, exc
+            )
     return RuleIndex(specs)
 
 
@@ -66,9 +66,7 @@ def _spec(
     replies: list[dict[str, Any]],
     articles: dict[int, list[dict[str, Any]]],
 ) -> RuleSpec:
-    for keyword in keywords:
-        if keyword["mode"] == KeywordMode.REGEX:
-            re.compile(keyword["pattern"])
+    # Regex keywords are compiled (and a rule whose pattern fails left out) by RuleIndex.
     payload = RulePayload(
         rule["reply_mode"], tuple(compile_reply(r, articles.get(r["id"], [])) for r in replies)
     )

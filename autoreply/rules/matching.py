@@ -5,9 +5,12 @@ keywords in one Aho-Corasick automaton, regexes behind a literal prefilter so th
 those whose required text occurs are run, and only while they could still beat the best
 candidate found so far. Candidates come out highest priority first (ties by name), and
 only rules inside their time window at the push's CreateTime (rules/schedule.py).
+
+Regexes run within a per-message budget (see `regexes`): a hostile text cannot hold a
+worker, and a rule whose pattern does not compile is left out, logged.
 """
 
-import re
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,8 +19,11 @@ from typing import Any, Protocol
 import ahocorasick
 
 from autoreply.rules import regex_literals
+from autoreply.rules.regexes import REGEX_BUDGET, Budget, compile_pattern
 from autoreply.rules.schedule import Moment, Window
 from autoreply.text import normalize
+
+logger = logging.getLogger(__name__)
 
 EXACT, CONTAINS, REGEX = "exact", "contains", "regex"
 ANY, EVENT = "any", "event"
@@ -59,8 +65,8 @@ class RuleSpec:
     event_key: str = ""
     keywords: tuple[KeywordSpec, ...] = ()
     cooldown_seconds: int = 0
-    window: Window | None = None  # None: any time
     payload: Any = None
+    window: Window | None = None  # None: any time
 
     def accepts(self, msg_type: str) -> bool:
         return self.msg_type == msg_type or self.msg_type == ANY
@@ -82,7 +88,7 @@ class Hit:
 class _Regex:
     rank: int
     keyword: KeywordSpec
-    compiled: re.Pattern[str]
+    compiled: Any  # a compiled `regex` pattern
 
 
 @dataclass
@@ -98,8 +104,13 @@ class _Found:
 class RuleIndex:
     """Every enabled rule of one account, indexed for matching."""
 
-    def __init__(self, rules: Iterable[RuleSpec]) -> None:
-        self.rules = sorted(rules, key=lambda rule: (-rule.priority, rule.name))
+    def __init__(self, rules: Iterable[RuleSpec], regex_budget: float = REGEX_BUDGET) -> None:
+        usable = [
+            (rule, regexes) for rule in rules if (regexes := _compile_regexes(rule)) is not None
+        ]
+        usable.sort(key=lambda pair: (-pair[0].priority, pair[0].name))
+        self.rules = [rule for rule, _ in usable]
+        self.regex_budget = regex_budget
         self._exact: dict[str, list[tuple[int, KeywordSpec]]] = {}
         self._contains = _Automaton()
         self._regexes: list[_Regex] = []
@@ -108,12 +119,12 @@ class RuleIndex:
         self._by_type: dict[str, list[int]] = {}  # keyword-less rules per message type
         self._by_event: dict[str, list[int]] = {}  # event rules per lower-cased event
         self._timed = any(rule.window is not None for rule in self.rules)
-        for rank, rule in enumerate(self.rules):
-            self._add(rank, rule)
+        for rank, (rule, regexes) in enumerate(usable):
+            self._add(rank, rule, iter(regexes))
         self._contains.finish()
         self._literals.finish()
 
-    def _add(self, rank: int, rule: RuleSpec) -> None:
+    def _add(self, rank: int, rule: RuleSpec, regexes: Iterator[Any]) -> None:
         if rule.msg_type == EVENT:
             self._by_event.setdefault(rule.event.lower(), []).append(rank)
         elif not rule.keywords:
@@ -124,10 +135,9 @@ class RuleIndex:
             elif keyword.mode == CONTAINS:
                 self._contains.add(normalize(keyword.pattern), (rank, keyword))
             else:
-                self._add_regex(rank, keyword)
+                self._add_regex(rank, keyword, next(regexes))
 
-    def _add_regex(self, rank: int, keyword: KeywordSpec) -> None:
-        compiled = re.compile(keyword.pattern)
+    def _add_regex(self, rank: int, keyword: KeywordSpec, compiled: Any) -> None:
         position = len(self._regexes)
         self._regexes.append(_Regex(rank, keyword, compiled))
         literal = regex_literals.required_literal(compiled)
@@ -179,11 +189,12 @@ class RuleIndex:
             self._keyword_hits(message.msg_type, text, found)
         eager = sorted(found.hits.items())
         position = 0
+        budget = Budget(self.regex_budget)
         for regex in self._regex_candidates(text):
             while position < len(eager) and eager[position][0] < regex.rank:
                 yield eager[position][1]
                 position += 1
-            hit = self._run_regex(regex, message.msg_type, text, found)
+            hit = self._run_regex(regex, message.msg_type, text, found, budget)
             if hit:
                 yield hit
         for _, hit in eager[position:]:
@@ -205,11 +216,13 @@ class RuleIndex:
         positions.update(self._literals.values_in(text))
         return [self._regexes[p] for p in sorted(positions)]
 
-    def _run_regex(self, regex: _Regex, msg_type: str, text: str, found: _Found) -> Hit | None:
+    def _run_regex(
+        self, regex: _Regex, msg_type: str, text: str, found: _Found, budget: Budget
+    ) -> Hit | None:
         rule = self.rules[regex.rank]
         if regex.rank in found.hits or not rule.accepts(msg_type):
             return None
-        m = regex.compiled.search(text)
+        m = budget.search(regex.compiled, text, f"rule {rule.id} ({rule.name})")
         if m is None:
             return None
         match = {str(i): group or "" for i, group in enumerate((m.group(0), *m.groups()))}
@@ -217,6 +230,27 @@ class RuleIndex:
         hit = Hit(rule, match, regex.keyword)
         found.add(regex.rank, hit)  # a rule's other regexes need not run
         return hit
+
+
+def _compile_regexes(rule: RuleSpec) -> list[Any] | None:
+    """The rule's regex keywords compiled, in order; None (logged) when one cannot be: that
+    rule is left out, and every other rule of the account still answers."""
+    compiled = []
+    for keyword in rule.keywords:
+        if keyword.mode not in (EXACT, CONTAINS):
+            try:
+                compiled.append(compile_pattern(keyword.pattern))
+            except Exception as exc:  # any failure of one operator's pattern, see compile_pattern
+                logger.error(
+                    "rule %s (%s) is left out: its regex %.80r does not compile: %s: %.200s",
+                    rule.id,
+                    rule.name,
+                    keyword.pattern,
+                    type(exc).__name__,
+                    exc,
+                )
+                return None
+    return compiled
 
 
 def comparable_key(rule: RuleSpec) -> str:

@@ -1,5 +1,6 @@
 """`sync_lookup`: a lookup table filled from another real PostgreSQL database (created in
-the test cluster, standing in for the factory's system), read-only and time-limited."""
+the test cluster, standing in for the factory's system), read-only and time-limited, read
+by a role that may only read (a superuser or a role that may write is refused)."""
 
 import io
 import json
@@ -7,68 +8,19 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from psycopg import sql
 
 from autoreply import checks
 from autoreply.lookups import sync as lookup_sync
 from autoreply.models import Account, LookupEntry
+from tests.autoreply.lookups.sources import BOTS, QUERY, ROOT, server_url, source_sql
 from tests.factories import account
 from tests.wechat_client import WeChatClient
 from wechat.replies import TextReply
-
-ROOT = Path(__file__).resolve().parents[3]
-BOTS = ROOT / "fixtures" / "bots"
-QUERY = "SELECT code, location FROM parts"
-
-
-def server_url(dbname: str) -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{dbname}"
-
-
-@pytest.fixture
-def source_db(db) -> Iterator[str]:
-    """A database of its own in the test cluster, holding `parts` (code, location) with the
-    rows of fixtures/bots/workpieces.csv; dropped afterwards. Yields its URL."""
-    name = f"autoreply_source_{uuid.uuid4().hex[:12]}"
-    admin = server_url(connection.settings_dict["NAME"])
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        rows = [line.split(",") for line in (BOTS / "workpieces.csv").read_text().split()[1:]]
-        with psycopg.connect(server_url(name)) as conn:
-            conn.execute("CREATE TABLE parts (code text PRIMARY KEY, location text)")
-            conn.cursor().executemany("INSERT INTO parts VALUES (%s, %s)", rows)
-        yield server_url(name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def source_sql(url: str, statement: str) -> None:
-    with psycopg.connect(url) as conn:
-        conn.execute(statement)
-
-
-@pytest.fixture
-def configure(settings, source_db):
-    """Point `workpieces` (and any other table given) at the source database."""
-
-    def configure(query: str = QUERY, table: str = "workpieces", **fields: object) -> None:
-        spec = {"account": "factory", "database_url": source_db, "query": query, **fields}
-        settings.AUTOREPLY_LOOKUP_SOURCES = {table: spec}
-
-    configure()
-    return configure
 
 
 @pytest.fixture
@@ -251,11 +203,11 @@ def test_the_system_check_passes_a_good_setting_as_json_text(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_command_reads_its_sources_from_the_environment(source_db):
+def test_the_command_reads_its_sources_from_the_environment(reader_url):
     """The real command in a process of its own: the JSON comes from the environment
     variable, and a broken one stops the command at start-up with the check's id."""
     account("factory")
-    spec = {"workpieces": {"account": "factory", "database_url": source_db, "query": QUERY}}
+    spec = {"workpieces": {"account": "factory", "database_url": reader_url, "query": QUERY}}
     env = {**os.environ, "DATABASE_URL": server_url(connection.settings_dict["NAME"]),
            "AUTOREPLY_LOOKUP_SOURCES": json.dumps(spec)}  # fmt: skip
     command = [sys.executable, "manage.py", "sync_lookup", "--all"]
@@ -265,3 +217,67 @@ def test_the_command_reads_its_sources_from_the_environment(source_db):
     env["AUTOREPLY_LOOKUP_SOURCES"] = '{"workpieces": {"account": "factory"}'
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "autoreply.E101" in done.stderr
+
+
+def test_a_superuser_source_is_refused_before_its_query_runs(factory, configure, source_db):
+    superuser = server_url("postgres", "postgres")
+    try:
+        psycopg.connect(superuser, connect_timeout=5).close()
+    except psycopg.OperationalError:
+        pytest.skip("the test cluster's postgres superuser is not reachable")
+    dbname = source_db.rsplit("/", 1)[1]
+    configure("SELECT 'k', pg_sleep(3)::text", database_url=server_url(dbname, "postgres"))
+    started = time.monotonic()
+    with pytest.raises(CommandError) as refused:
+        sync("workpieces")
+    assert time.monotonic() - started < 2  # refused on connect: the query never ran
+    message = str(refused.value)
+    assert "refused to sync lookup table 'workpieces'" in message
+    assert "role 'postgres' is a superuser" in message and "GRANT SELECT" in message
+    assert not table()
+
+
+def test_a_source_role_that_may_write_is_refused_naming_what(factory, configure, source_db):
+    configure(database_url=source_db)  # the owner of `parts`
+    with pytest.raises(CommandError) as refused:
+        sync("workpieces")
+    user = connection.settings_dict["USER"]
+    assert f"the source's role {user!r} may write (" in str(refused.value)
+    assert "table public.parts" in str(refused.value)
+    assert not table()
+
+
+def test_a_grant_to_write_one_table_is_enough_to_refuse(factory, configure, source_db, reader):
+    source_sql(source_db, f'GRANT UPDATE (location) ON parts TO "{reader[0]}"')
+    with pytest.raises(CommandError, match=r"may write \(table public\.parts\)"):
+        sync("workpieces")
+
+
+def test_the_read_transaction_is_rolled_back(factory, configure, source_db):
+    """lo_from_bytea runs even in a read-only transaction; rolled back, it leaves nothing."""
+    count = "SELECT count(*) FROM pg_largeobject_metadata"
+    with psycopg.connect(source_db) as conn:
+        before = conn.execute(count).fetchone()
+    configure("SELECT 'k', lo_from_bytea(0, 'payload')::text")
+    assert "1 added" in sync("workpieces")
+    with psycopg.connect(source_db) as conn:
+        assert conn.execute(count).fetchone() == before
+
+
+def test_more_rows_than_max_rows_is_an_error_and_the_table_is_unchanged(factory, configure):
+    sync("workpieces")
+    configure(max_rows=8)
+    assert "8 unchanged" in sync("workpieces")  # exactly max_rows is fine
+    configure("SELECT g::text, 'x' FROM generate_series(1, 50000) AS g", max_rows=7)
+    with pytest.raises(CommandError, match=r"more than max_rows = 7 rows; narrow it"):
+        sync("workpieces")
+    assert len(table()) == 8
+
+
+def test_max_rows_defaults_to_a_million_and_is_checked(settings):
+    spec = {"account": "a", "database_url": "postgres://r@h/d", "query": "q"}
+    settings.AUTOREPLY_LOOKUP_SOURCES = {"t": spec}
+    assert lookup_sync.configured()["t"].max_rows == 1_000_000
+    for bad in (0, "10", 2.5, True):
+        settings.AUTOREPLY_LOOKUP_SOURCES = {"t": spec | {"max_rows": bad}}
+        assert [e.id for e in checks.check_lookup_sources(None)] == ["autoreply.E102"], bad

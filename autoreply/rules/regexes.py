@@ -1,0 +1,52 @@
+"""Operators' regexes: compiled as the rule index runs them, and run within a budget.
+
+The `regex` module reads patterns as `re` does (Unicode `\\w` for Chinese text,
+lookarounds, backreferences) but can stop a search. Every message gets REGEX_BUDGET
+seconds of CPU (the engine's own clock, so a busy machine does not eat into it) for all
+its regexes together: a pattern that backtracks catastrophically on a hostile text costs
+a few milliseconds, never a worker. A search cut short, or not run because the budget is
+spent, counts as not matching.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import regex as regex_engine
+
+logger = logging.getLogger(__name__)
+
+REGEX_BUDGET = 0.005  # seconds of CPU per message for all its regexes
+
+
+def compile_pattern(pattern: str) -> Any:
+    """`pattern` compiled; raises whatever the engine raises (not only its `error`: a huge
+    repeat count or deep nesting raise OverflowError, RecursionError)."""
+    return regex_engine.compile(pattern)
+
+
+@dataclass
+class Budget:
+    """What is left of one message's regex budget, in seconds of process CPU time."""
+
+    left: float = REGEX_BUDGET
+
+    def search(self, compiled: Any, text: str, what: str) -> Any:
+        """The match of `compiled` in `text`, or None; None too when the budget runs out
+        (logged, naming `what`)."""
+        if self.left <= 0:
+            return None
+        started = time.process_time()
+        try:
+            return compiled.search(text, timeout=self.left)
+        except TimeoutError:
+            logger.warning(
+                "%s: its regex %.80r gave up on a text of %d characters",
+                what,
+                compiled.pattern,
+                len(text),
+            )
+            return None
+        finally:
+            self.left -= time.process_time() - started
