@@ -35,7 +35,13 @@ def test_database_url() -> str:
 def gunicorn(workers: int = 3, **env: str) -> Iterator[str]:
     """Start gunicorn; yields its base URL; stops it afterwards."""
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": test_database_url(), **env}
+    # English, as the in-process tests read the admin (tests/autoreply/conftest.py).
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "DJANGO_LANGUAGE_CODE": "en",
+        **env,
+    }
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (outlives this block: read at the end)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.py",

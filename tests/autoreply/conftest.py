@@ -26,6 +26,13 @@ def vectors() -> dict:
 
 
 @pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The tests read the admin in English, as a browser set to English does; the
+    language tests (admin/test_language.py) ask for Chinese, the default, explicitly."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _in_process(settings):
     """In-process tests see every rule change on the next request, and the webhook writes
     through the test's own connection: Django's test transaction is per connection, so
