@@ -132,7 +132,7 @@ class Keyword(models.Model):
         verbose_name, verbose_name_plural = _("keyword"), _("keywords")
 
     def __str__(self) -> str:
-        return f"{self.mode}: {self.pattern}"
+        return f"{self.get_mode_display()}: {self.pattern}"
 
     def clean(self) -> None:
         validation.check_keyword(self)
@@ -293,7 +293,7 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return _("%(type)s from %(sender)s at %(time)s") % {
-            "type": self.msg_type,
+            "type": dict(MsgType.choices).get(self.msg_type, self.msg_type),
             "sender": self.from_user,
             "time": self.create_time,
         }
