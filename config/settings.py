@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env.text("DJANGO_LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # One catalogue for the project, wechat/'s reply labels included (see the test of it,
-# tests/autoreply/admin/test_language.py, for the makemessages command).
+# tests/autoreply/admin/test_catalogue.py, for the makemessages command).
 LOCALE_PATHS = [BASE_DIR / "autoreply" / "locale"]
 TIME_ZONE = env.text("DJANGO_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True

@@ -33,9 +33,9 @@ NEWS_LIMIT_MESSAGE = 1
 NEWS_LIMIT_EVENT = 8
 
 
-def gettext_noop(label: str) -> str:
-    """Marks a label for translation without translating it: makemessages finds the calls
-    by this name, and autoreply.choices translates the labels (wechat/ knows no Django)."""
+def _(label: str) -> str:
+    """Marks a label for makemessages without translating it: wechat/ knows no Django;
+    autoreply.choices translates the labels."""
     return label
 
 
@@ -86,23 +86,15 @@ ARTICLE_FIELDS = (_TITLE, _DESCRIPTION, ReplyField("pic_url", "PicUrl"), ReplyFi
 REPLY_KINDS: dict[str, ReplyKind] = {
     kind.name: kind
     for kind in (
-        ReplyKind("text", gettext_noop("text"), TextReply, fields=(_CONTENT,), renders_empty=True),
-        ReplyKind("image", gettext_noop("image"), ImageReply, "Image", (_MEDIA_ID,)),
-        ReplyKind("voice", gettext_noop("voice"), VoiceReply, "Voice", (_MEDIA_ID,)),
-        ReplyKind(
-            "video", gettext_noop("video"), VideoReply, "Video", (_MEDIA_ID, _TITLE, _DESCRIPTION)
-        ),
-        ReplyKind(
-            "music",
-            gettext_noop("music"),
-            MusicReply,
-            "Music",
-            (_TITLE, _DESCRIPTION, *_URLS, _THUMB),
-        ),
-        ReplyKind("news", gettext_noop("news (articles)"), NewsReply, "Articles", articles=True),
+        ReplyKind("text", _("text"), TextReply, fields=(_CONTENT,), renders_empty=True),
+        ReplyKind("image", _("image"), ImageReply, "Image", (_MEDIA_ID,)),
+        ReplyKind("voice", _("voice"), VoiceReply, "Voice", (_MEDIA_ID,)),
+        ReplyKind("video", _("video"), VideoReply, "Video", (_MEDIA_ID, _TITLE, _DESCRIPTION)),
+        ReplyKind("music", _("music"), MusicReply, "Music", (_TITLE, _DESCRIPTION, *_URLS, _THUMB)),
+        ReplyKind("news", _("news (articles)"), NewsReply, "Articles", articles=True),
         ReplyKind(
             "transfer_customer_service",
-            gettext_noop("transfer to customer service"),
+            _("transfer to customer service"),
             TransferCustomerServiceReply,
             "TransInfo",
             (ReplyField("kf_account", "KfAccount"),),

@@ -2,9 +2,10 @@
 and the committed .mo is the .po compiled (a fresh clone needs no compilemessages).
 
 After marking new strings: `python manage.py makemessages -l zh_Hans --ignore=.venv
---ignore=bench --ignore=tests --ignore=.local --no-obsolete`, translate every new msgid
-in autoreply/locale/zh_Hans/LC_MESSAGES/django.po, then `python manage.py compilemessages
---ignore=.venv --ignore=.local`.
+--ignore=bench --ignore=tests --ignore=.local --no-obsolete --add-location=file` (file
+names only: line numbers would change the catalogue with every edit), translate every new
+msgid in autoreply/locale/zh_Hans/LC_MESSAGES/django.po, then `python manage.py
+compilemessages --ignore=.venv --ignore=.local`.
 """
 
 import os
