@@ -17,6 +17,9 @@ from tests.wechat_client import VECTORS, WeChatClient
 def pytest_configure() -> None:
     from django.conf import settings
 
+    # Commands run in a subprocess read English too, like the in-process tests below.
+    os.environ.setdefault("DJANGO_LANGUAGE_CODE", "en")
+
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise looks there
 
 

@@ -18,8 +18,11 @@ import polib
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import translation
 
 from autoreply.choices import MsgType
+from autoreply.files import spreadsheets
+from autoreply.files.spreadsheets import CsvFileError
 from autoreply.models import Follower, LookupEntry, LookupTable, Message
 from tests.autoreply.admin.test_admin import rule_form
 from tests.autoreply.admin.test_catalogue import PO
@@ -283,3 +286,14 @@ def test_the_setting_defaults_to_chinese(environment, language):
         timeout=60,
     )
     assert done.stdout.strip() == language, done.stderr
+
+
+def test_file_problems_speak_the_language():
+    """What an import refuses names the row in the operator's language."""
+    text = "问题,答案\n营业时间,\n"
+    with translation.override("zh-hans"), pytest.raises(CsvFileError) as refused:
+        spreadsheets.parse(text, "faq.csv", ("question", "answer"))
+    assert refused.value.problems == ["faq.csv，第 2 行：答案为空"]
+    with translation.override("en"), pytest.raises(CsvFileError) as refused:
+        spreadsheets.parse(text, "faq.csv", ("question", "answer"))
+    assert refused.value.problems == ["faq.csv, row 2: the answer is empty"]
