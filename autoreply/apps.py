@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AutoreplyConfig(AppConfig):
     name = "autoreply"
-    verbose_name = "Auto-reply"
+    verbose_name = _("Auto-reply")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -9,21 +9,21 @@ from wechat.replies import REPLY_KINDS
 class EncryptionMode(models.TextChoices):
     """As on the WeChat platform's server configuration page."""
 
-    PLAIN = "plain", "plain (明文模式)"
-    COMPATIBLE = "compatible", "compatible (兼容模式)"
-    SAFE = "safe", "safe (安全模式): encrypted pushes only"
+    PLAIN = "plain", _("plain (明文模式)")
+    COMPATIBLE = "compatible", _("compatible (兼容模式)")
+    SAFE = "safe", _("safe (安全模式): encrypted pushes only")
 
 
 class MsgType(models.TextChoices):
-    ANY = "any", "any follower message (never an event)"
-    TEXT = "text", "text"
-    IMAGE = "image", "image"
-    VOICE = "voice", "voice"
-    VIDEO = "video", "video"
-    SHORTVIDEO = "shortvideo", "short video"
-    LOCATION = "location", "location"
-    LINK = "link", "link"
-    EVENT = "event", "event"
+    ANY = "any", _("any follower message (never an event)")
+    TEXT = "text", _("text")
+    IMAGE = "image", _("image")
+    VOICE = "voice", _("voice")
+    VIDEO = "video", _("video")
+    SHORTVIDEO = "shortvideo", _("short video")
+    LOCATION = "location", _("location")
+    LINK = "link", _("link")
+    EVENT = "event", _("event")
 
 
 # Message types whose text keywords are matched against (voice: its Recognition).
@@ -31,21 +31,22 @@ TEXT_BEARING = frozenset({MsgType.ANY, MsgType.TEXT, MsgType.VOICE})
 
 
 class KeywordMode(models.TextChoices):
-    EXACT = "exact", "exact (全匹配)"
-    CONTAINS = "contains", "contains (半匹配)"
-    REGEX = "regex", "regular expression"
+    EXACT = "exact", _("exact (全匹配)")
+    CONTAINS = "contains", _("contains (半匹配)")
+    REGEX = "regex", _("regular expression")
 
 
 class ReplyMode(models.TextChoices):
-    RANDOM = "random", "one at random"
-    FIRST = "first", "always the first"
+    RANDOM = "random", _("one at random")
+    FIRST = "first", _("always the first")
     ALL = "all", _("all (回复全部)")  # the first passively, the rest as customer-service messages
 
 
 # Derived from the one declaration of reply types (wechat.replies.REPLY_KINDS):
 # ReplyType.TEXT == "text", ReplyType.TRANSFER_CUSTOMER_SERVICE == "transfer_customer_service".
+# Their labels are translated here: wechat/ marks them for makemessages with a no-op.
 ReplyType = models.TextChoices(  # type: ignore[call-overload]  # the functional API, labelled
-    "ReplyType", [(name.upper(), (name, kind.label)) for name, kind in REPLY_KINDS.items()]
+    "ReplyType", [(name.upper(), (name, _(kind.label))) for name, kind in REPLY_KINDS.items()]
 )
 
 # WeChat's clients refuse longer text replies in practice.
@@ -55,9 +56,9 @@ MAX_TEXT_BYTES = 2047
 class Status(models.TextChoices):
     """How a message was answered."""
 
-    PENDING = "pending", "being answered"
-    REPLY = "reply", "answered by a rule"
-    SILENCE = "silence", "silence (a rule without replies)"
-    NO_RULE = "no_rule", "no rule matched"
-    DEADLINE = "deadline", "past the deadline"
-    ERROR = "error", "error"
+    PENDING = "pending", _("being answered")
+    REPLY = "reply", _("answered by a rule")
+    SILENCE = "silence", _("silence (a rule without replies)")
+    NO_RULE = "no_rule", _("no rule matched")
+    DEADLINE = "deadline", _("past the deadline")
+    ERROR = "error", _("error")

@@ -23,30 +23,36 @@ SECRET_FIELDS = ("token", "encoding_aes_key", "previous_encoding_aes_key", "app_
 class Account(models.Model):
     """One WeChat Official Account, answered at /wechat/<slug>/."""
 
-    slug = models.SlugField(unique=True, help_text="The webhook is /wechat/<slug>/.")
-    name = models.CharField(max_length=100)
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("The webhook is /wechat/<slug>/."))
+    name = models.CharField(_("name"), max_length=100)
     app_id = models.CharField(
-        "AppID",
+        _("AppID"),
         max_length=18,
-        validators=[RegexValidator(r"^wx[0-9A-Za-z]{16}$", "An AppID is wx + 16 letters/digits.")],
+        validators=[
+            RegexValidator(r"^wx[0-9A-Za-z]{16}$", _("An AppID is wx + 16 letters/digits."))
+        ],
     )
     token = models.CharField(
+        _("Token"),
         max_length=32,
-        validators=[RegexValidator(r"^[A-Za-z0-9]{3,32}$", "3 to 32 letters or digits.")],
-        help_text="The Token set on the WeChat platform's server configuration page.",
+        validators=[RegexValidator(r"^[A-Za-z0-9]{3,32}$", _("3 to 32 letters or digits."))],
+        help_text=_("The Token set on the WeChat platform's server configuration page."),
     )
     encoding_aes_key = models.CharField(
-        "EncodingAESKey", max_length=43, blank=True, validators=[validation.validate_aes_key]
+        _("EncodingAESKey"), max_length=43, blank=True, validators=[validation.validate_aes_key]
     )
     previous_encoding_aes_key = models.CharField(
-        "previous EncodingAESKey",
+        _("previous EncodingAESKey"),
         max_length=43,
         blank=True,
         validators=[validation.validate_aes_key],
-        help_text="Tried when the current key fails, while WeChat switches over to a new key.",
+        help_text=_("Tried when the current key fails, while WeChat switches over to a new key."),
     )
     encryption_mode = models.CharField(
-        max_length=16, choices=EncryptionMode.choices, default=EncryptionMode.COMPATIBLE
+        _("message encryption mode"),
+        max_length=16,
+        choices=EncryptionMode.choices,
+        default=EncryptionMode.COMPATIBLE,
     )
     app_secret = models.CharField(
         "AppSecret",
@@ -55,17 +61,18 @@ class Account(models.Model):
         help_text="开发者密码: only for the outbound API (reply all, late answers, media).",
     )
     original_id = models.CharField(
-        "original ID", max_length=64, blank=True, help_text="gh_..., learned from ToUserName."
+        _("original ID"), max_length=64, blank=True, help_text=_("gh_..., learned from ToUserName.")
     )
     # Bumped by database triggers whenever the account, its rules or its lookup tables
     # change; every worker compares it to decide when to rebuild its in-memory index.
     revision = models.BigIntegerField(default=0, editable=False)
     lookups_revision = models.BigIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["slug"]
+        verbose_name, verbose_name_plural = _("account"), _("accounts")
 
     def __str__(self) -> str:
         return self.name or self.slug
@@ -94,27 +101,38 @@ class Account(models.Model):
 class Rule(models.Model):
     """When to answer (type, event, keywords) and with what (replies)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="rules")
-    name = models.CharField(max_length=100)
-    priority = models.IntegerField(default=0, help_text="Higher is tried first.")
-    enabled = models.BooleanField(default=True)
-    msg_type = models.CharField(
-        "message type", max_length=16, choices=MsgType.choices, default=MsgType.ANY
+    account = models.ForeignKey(
+        Account, models.CASCADE, related_name="rules", verbose_name=_("account")
     )
-    event = models.CharField(max_length=64, blank=True, help_text="For event rules: subscribe, …")
-    event_key = models.CharField(max_length=1024, blank=True, help_text="Empty: any EventKey.")
-    reply_mode = models.CharField(max_length=8, choices=ReplyMode.choices, default=ReplyMode.RANDOM)
+    name = models.CharField(_("rule name"), max_length=100)
+    priority = models.IntegerField(_("priority"), default=0, help_text=_("Higher is tried first."))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    msg_type = models.CharField(
+        _("message type"), max_length=16, choices=MsgType.choices, default=MsgType.ANY
+    )
+    event = models.CharField(
+        _("event"), max_length=64, blank=True, help_text=_("For event rules: subscribe, …")
+    )
+    event_key = models.CharField(
+        _("event key"), max_length=1024, blank=True, help_text=_("Empty: any EventKey.")
+    )
+    reply_mode = models.CharField(
+        _("reply mode"), max_length=8, choices=ReplyMode.choices, default=ReplyMode.RANDOM
+    )
     cooldown_seconds = models.PositiveIntegerField(
-        default=0, help_text="Do not answer the same follower again with this rule for this long."
+        _("cooldown (seconds)"),
+        default=0,
+        help_text=_("Do not answer the same follower again with this rule for this long."),
     )
     active_from = models.DateTimeField(_("active from"), null=True, blank=True)
     active_until = models.DateTimeField(_("active until"), null=True, blank=True)
     schedule = models.JSONField(_("weekly schedule"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["account", "-priority", "name"]
+        verbose_name, verbose_name_plural = _("rule"), _("rules")
         constraints = [
             models.UniqueConstraint(fields=["account", "name"], name="rule_name_unique_per_account")
         ]
@@ -130,15 +148,18 @@ class Rule(models.Model):
 class Keyword(models.Model):
     """One way a follower's text can select its rule; any one is enough."""
 
-    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="keywords")
-    mode = models.CharField(max_length=8, choices=KeywordMode.choices, default=KeywordMode.CONTAINS)
-    pattern = models.CharField(max_length=500)
+    rule = models.ForeignKey(Rule, models.CASCADE, related_name="keywords", verbose_name=_("rule"))
+    mode = models.CharField(
+        _("match mode"), max_length=8, choices=KeywordMode.choices, default=KeywordMode.CONTAINS
+    )
+    pattern = models.CharField(_("keyword"), max_length=500)
 
     class Meta:
         ordering = ["id"]
+        verbose_name, verbose_name_plural = _("keyword"), _("keywords")
 
     def __str__(self) -> str:
-        return f"{self.mode}: {self.pattern}"
+        return f"{self.get_mode_display()}: {self.pattern}"
 
     def clean(self) -> None:
         validation.check_keyword(self)
@@ -147,24 +168,26 @@ class Keyword(models.Model):
 class Reply(models.Model):
     """One passive reply; which fields matter depends on its type (wechat.replies.REPLY_KINDS)."""
 
-    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="replies")
-    order = models.PositiveSmallIntegerField(default=0)
-    type = models.CharField(max_length=32, choices=ReplyType.choices, default=ReplyType.TEXT)
-    content = models.TextField(blank=True)
-    media_id = models.CharField("media ID", max_length=255, blank=True)
-    title = models.CharField(max_length=255, blank=True)
-    description = models.TextField(blank=True)
-    music_url = models.CharField("music URL", max_length=1024, blank=True)
-    hq_music_url = models.CharField("HQ music URL", max_length=1024, blank=True)
-    thumb_media_id = models.CharField("thumb media ID", max_length=255, blank=True)
-    kf_account = models.CharField("KfAccount", max_length=255, blank=True)
+    rule = models.ForeignKey(Rule, models.CASCADE, related_name="replies", verbose_name=_("rule"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    type = models.CharField(
+        _("reply type"), max_length=32, choices=ReplyType.choices, default=ReplyType.TEXT
+    )
+    content = models.TextField(_("content"), blank=True)
+    media_id = models.CharField(_("media ID"), max_length=255, blank=True)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    music_url = models.CharField(_("music URL"), max_length=1024, blank=True)
+    hq_music_url = models.CharField(_("HQ music URL"), max_length=1024, blank=True)
+    thumb_media_id = models.CharField(_("thumb media ID"), max_length=255, blank=True)
+    kf_account = models.CharField(_("KfAccount"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
-        verbose_name_plural = "replies"
+        verbose_name, verbose_name_plural = _("reply"), _("replies")
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} reply"
+        return _("%(type)s reply") % {"type": self.get_type_display()}
 
     def clean(self) -> None:
         validation.check_reply(self)
@@ -173,15 +196,18 @@ class Reply(models.Model):
 class Article(models.Model):
     """One item of a news reply."""
 
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="articles")
-    order = models.PositiveSmallIntegerField(default=0)
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
-    pic_url = models.CharField("picture URL", max_length=1024, blank=True)
-    url = models.CharField("URL", max_length=1024, blank=True)
+    reply = models.ForeignKey(
+        Reply, models.CASCADE, related_name="articles", verbose_name=_("reply")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    pic_url = models.CharField(_("picture URL"), max_length=1024, blank=True)
+    url = models.CharField(_("URL"), max_length=1024, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
+        verbose_name, verbose_name_plural = _("news article"), _("news articles")
 
     def __str__(self) -> str:
         return self.title
@@ -193,17 +219,22 @@ class Article(models.Model):
 class Follower(models.Model):
     """What we know of one OpenID, kept current by every message and (un)subscribe event."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
-    openid = models.CharField("OpenID", max_length=64)
-    subscribed = models.BooleanField(null=True, help_text="Unknown until we hear from them.")
-    subscribed_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-    first_seen = models.DateTimeField(db_default=Now())
-    last_seen = models.DateTimeField(db_default=Now())
-    message_count = models.PositiveIntegerField(default=0)
+    account = models.ForeignKey(
+        Account, models.CASCADE, related_name="followers", verbose_name=_("account")
+    )
+    openid = models.CharField(_("OpenID"), max_length=64)
+    subscribed = models.BooleanField(
+        _("following"), null=True, help_text=_("Unknown until we hear from them.")
+    )
+    subscribed_at = models.DateTimeField(_("followed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unfollowed at"), null=True, blank=True)
+    first_seen = models.DateTimeField(_("first seen"), db_default=Now())
+    last_seen = models.DateTimeField(_("last seen"), db_default=Now())
+    message_count = models.PositiveIntegerField(_("messages"), default=0)
 
     class Meta:
         ordering = ["-last_seen"]
+        verbose_name, verbose_name_plural = _("follower"), _("followers")
         # No index on last_seen: every message updates it, and an unindexed update can stay
         # on its page (HOT), which keeps the webhook's one statement cheap.
         constraints = [
@@ -221,36 +252,49 @@ class Message(models.Model):
 
     # No index of its own: every index below starts with the account.
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="messages", db_index=False
+        Account, models.CASCADE, related_name="messages", db_index=False, verbose_name=_("account")
     )
     dedup_key = models.UUIDField(editable=False)
     msg_id = models.DecimalField(
-        "MsgId",
+        _("MsgId"),
         max_digits=20,
         decimal_places=0,
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_MSG_ID)],
     )
-    from_user = models.CharField("FromUserName", max_length=64)
-    to_user = models.CharField("ToUserName", max_length=64)
-    create_time = models.BigIntegerField("CreateTime")
-    msg_type = models.CharField("MsgType", max_length=64)
-    event = models.CharField("Event", max_length=64, blank=True)
-    event_key = models.TextField("EventKey", blank=True)
-    text = models.TextField(blank=True, help_text="Content, or a voice message's Recognition.")
-    fields = models.JSONField(default=dict, help_text="Every parsed field by its XML tag.")
-    raw_xml = models.TextField("raw XML", help_text="As received (decrypted, when encrypted).")
-    received_at = models.DateTimeField(db_default=Now())
-    status = models.CharField(max_length=16, choices=Status.choices)
-    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True, db_index=False)
-    reply = models.TextField(blank=True, help_text="The reply XML as sent, before encryption.")
-    error = models.TextField(blank=True)
-    handling_ms = models.FloatField("handling time (ms)", null=True)
-    retries = models.PositiveIntegerField(default=0, help_text="Repeat deliveries by WeChat.")
+    from_user = models.CharField(_("FromUserName"), max_length=64)
+    to_user = models.CharField(_("ToUserName"), max_length=64)
+    create_time = models.BigIntegerField(_("CreateTime"))
+    msg_type = models.CharField(_("MsgType"), max_length=64)
+    event = models.CharField(_("Event"), max_length=64, blank=True)
+    event_key = models.TextField(_("EventKey"), blank=True)
+    text = models.TextField(
+        _("text"), blank=True, help_text=_("Content, or a voice message's Recognition.")
+    )
+    fields = models.JSONField(
+        _("fields"), default=dict, help_text=_("Every parsed field by its XML tag.")
+    )
+    raw_xml = models.TextField(
+        _("raw XML"), help_text=_("As received (decrypted, when encrypted).")
+    )
+    received_at = models.DateTimeField(_("received at"), db_default=Now())
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    rule = models.ForeignKey(
+        Rule, models.SET_NULL, null=True, blank=True, db_index=False, verbose_name=_("rule")
+    )
+    reply = models.TextField(
+        _("reply"), blank=True, help_text=_("The reply XML as sent, before encryption.")
+    )
+    error = models.TextField(_("error"), blank=True)
+    handling_ms = models.FloatField(_("handling time (ms)"), null=True)
+    retries = models.PositiveIntegerField(
+        _("retries"), default=0, help_text=_("Repeat deliveries by WeChat.")
+    )
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name, verbose_name_plural = _("message"), _("messages")
         constraints = [
             models.UniqueConstraint(fields=["account", "dedup_key"], name="message_dedup"),
             models.CheckConstraint(
@@ -275,23 +319,31 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.msg_type} from {self.from_user} at {self.create_time}"
+        return _("%(type)s from %(sender)s at %(time)s") % {
+            "type": dict(MsgType.choices).get(self.msg_type, self.msg_type),
+            "sender": self.from_user,
+            "time": self.create_time,
+        }
 
 
 class LookupTable(models.Model):
     """An account's named key -> value table, read by the `lookup` template filter."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="lookup_tables")
-    name = models.CharField(
-        max_length=64,
-        validators=[RegexValidator(r"^[\w-]+$", "Letters, digits, _ and - only.")],
-        help_text='Used in templates as {{ match.1|lookup:"name" }}.',
+    account = models.ForeignKey(
+        Account, models.CASCADE, related_name="lookup_tables", verbose_name=_("account")
     )
-    description = models.CharField(max_length=255, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(
+        _("table name"),
+        max_length=64,
+        validators=[RegexValidator(r"^[\w-]+$", _("Letters, digits, _ and - only."))],
+        help_text=_('Used in templates as {{ match.1|lookup:"name" }}.'),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["account", "name"]
+        verbose_name, verbose_name_plural = _("lookup table"), _("lookup tables")
         constraints = [
             models.UniqueConstraint(fields=["account", "name"], name="lookup_name_unique")
         ]
@@ -303,15 +355,17 @@ class LookupTable(models.Model):
 class LookupEntry(models.Model):
     """One key of a lookup table; keys compare like exact keywords (NFKC, case-folded)."""
 
-    table = models.ForeignKey(LookupTable, on_delete=models.CASCADE, related_name="entries")
-    key = models.CharField(max_length=255)
-    normalized_key = models.CharField(max_length=255, editable=False)
-    value = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True)
+    table = models.ForeignKey(
+        LookupTable, models.CASCADE, related_name="entries", verbose_name=_("lookup table")
+    )
+    key = models.CharField(_("key"), max_length=255)
+    normalized_key = models.CharField(_("normalized key"), max_length=255, editable=False)
+    value = models.TextField(_("value"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["table", "normalized_key"]
-        verbose_name_plural = "lookup entries"
+        verbose_name, verbose_name_plural = _("lookup entry"), _("lookup entries")
         constraints = [
             models.UniqueConstraint(fields=["table", "normalized_key"], name="lookup_key_unique")
         ]

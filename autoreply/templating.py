@@ -14,6 +14,7 @@ from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.defaulttags import DebugNode, LoadNode
+from django.utils.translation import gettext as _
 
 from autoreply.template_filters import current_lookups
 
@@ -50,10 +51,11 @@ def compile_template(source: str) -> Renderer:
     try:
         template = Template(source, engine=ENGINE)
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"template error: {exc}") from None
+        raise TemplateError(_("template error: %(error)s") % {"error": exc}) from None
     for node_type, tag in FORBIDDEN_NODES.items():
         if template.nodelist.get_nodes_by_type(node_type):
-            raise TemplateError(f"the {{% {tag} %}} tag is not allowed in a reply")
+            message = _("the {%% %(tag)s %%} tag is not allowed in a reply")
+            raise TemplateError(message % {"tag": tag})
     return template.render
 
 

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from autoreply.choices import (
     MAX_TEXT_BYTES,
@@ -33,9 +35,9 @@ if TYPE_CHECKING:
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 # Why a pattern failed when the engine's own words are not meant for operators.
 PATTERN_FAILURES = {
-    OverflowError: _("a number in it is too large"),
-    RecursionError: _("it nests groups too deeply"),
-    MemoryError: _("it is too large"),
+    OverflowError: gettext_lazy("a number in it is too large"),
+    RecursionError: gettext_lazy("it nests groups too deeply"),
+    MemoryError: gettext_lazy("it is too large"),
 }
 
 
@@ -46,7 +48,7 @@ def error(field: str, message: "str | StrPromise", code: str) -> ValidationError
 def validate_aes_key(value: str) -> None:
     if value and not AES_KEY.fullmatch(value):
         raise ValidationError(
-            "An EncodingAESKey is 43 characters of A-Z, a-z and 0-9 (it has %(length)d).",
+            _("An EncodingAESKey is 43 characters of A-Z, a-z and 0-9 (it has %(length)d)."),
             code="bad_aes_key",
             params={"length": len(value)},
         )
@@ -56,33 +58,37 @@ def check_account(account: Any) -> None:
     if account.encryption_mode != EncryptionMode.PLAIN and not account.encoding_aes_key:
         raise error(
             "encoding_aes_key",
-            "Compatible and safe mode need the EncodingAESKey from the WeChat platform.",
+            _("Compatible and safe mode need the EncodingAESKey from the WeChat platform."),
             "aes_key_required",
         )
 
 
 def check_rule(rule: Any) -> None:
     if rule.msg_type == MsgType.EVENT and not rule.event.strip():
-        raise error("event", "An event rule needs an event, e.g. subscribe or CLICK.", "no_event")
+        message = _("An event rule needs an event, e.g. subscribe or CLICK.")
+        raise error("event", message, "no_event")
     if rule.msg_type != MsgType.EVENT and (rule.event or rule.event_key):
         field = "event" if rule.event else "event_key"
-        raise error(field, "Only rules of type event have an event.", "event_on_message_rule")
+        message = _("Only rules of type event have an event.")
+        raise error(field, message, "event_on_message_rule")
     check_time_window(rule)
 
 
 # What is wrong with a schedule entry (autoreply/rules/schedule.py's codes), for operators.
 SCHEDULE_PROBLEMS = {
-    "empty_entry": _("Entry %(entry)s is empty: give it days, from and to, or remove it."),
-    "missing": _("Entry %(entry)s has no “%(key)s”: give days, from and to."),
-    "bad_days": _(
+    "empty_entry": gettext_lazy(
+        "Entry %(entry)s is empty: give it days, from and to, or remove it."
+    ),
+    "missing": gettext_lazy("Entry %(entry)s has no “%(key)s”: give days, from and to."),
+    "bad_days": gettext_lazy(
         "Entry %(entry)s: “%(value)s” are not days. Use mon, tue, wed, thu, fri, sat, sun, "
         "ranges and commas: mon-fri, sat,sun."
     ),
-    "bad_time": _(
+    "bad_time": gettext_lazy(
         "Entry %(entry)s: “%(value)s” is not a time for “%(key)s”: use HH:MM from 00:00 to "
         "23:59 (24:00 as an end)."
     ),
-    "same_time": _(
+    "same_time": gettext_lazy(
         "Entry %(entry)s starts and ends at %(value)s: say which hours it covers "
         "(a “to” before “from” runs past midnight)."
     ),
@@ -150,14 +156,16 @@ def check_templates(instance: Any, fields: Iterable[str]) -> None:
 def check_reply(reply: Any) -> None:
     kind = REPLY_KINDS.get(reply.type)
     if kind is None:
-        raise error("type", f"Unknown reply type {reply.type!r}.", "bad_reply_type")
+        message = _("Unknown reply type %(type)r.") % {"type": reply.type}
+        raise error("type", message, "bad_reply_type")
     for field in kind.fields:
         if field.required and not getattr(reply, field.name).strip():
-            label = reply._meta.get_field(field.name).verbose_name
-            article = "An" if reply.type[0] in "aeiou" else "A"
-            raise error(
-                field.name, f"{article} {reply.type} reply needs a {label}.", "reply_field_missing"
-            )
+            names = {"type": _(kind.label), "field": reply._meta.get_field(field.name).verbose_name}
+            if reply.type[0] in "aeiou":
+                message = _("An %(type)s reply needs a %(field)s.") % names
+            else:
+                message = _("A %(type)s reply needs a %(field)s.") % names
+            raise error(field.name, message, "reply_field_missing")
     check_templates(reply, kind.field_names)
 
 
@@ -167,7 +175,7 @@ def check_article(article: Any) -> None:
 
 def check_lookup_entry(entry: Any) -> None:
     if not normalize(entry.key):
-        raise error("key", "A lookup key cannot be empty.", "empty_key")
+        raise error("key", _("A lookup key cannot be empty."), "empty_key")
 
 
 def check_rule_parts(
@@ -178,8 +186,10 @@ def check_rule_parts(
     if keywords and rule.msg_type not in TEXT_BEARING:
         raise error(
             "msg_type",
-            "Keywords only match text (and a voice message's recognised text): "
-            "use type any, text or voice, or remove the keywords.",
+            _(
+                "Keywords only match text (and a voice message's recognised text): "
+                "use type any, text or voice, or remove the keywords."
+            ),
             "keywords_need_text",
         )
     for reply, count in zip(replies, article_counts, strict=True):
@@ -193,33 +203,37 @@ def check_reply_on_rule(rule: Any, reply: Any, article_count: int) -> None:
     if not kind.answers_events and rule.msg_type == MsgType.EVENT:
         raise error(
             "type",
-            f"{kind.label.capitalize()} answers follower messages only, never events.",
+            _("%(type)s answers follower messages only, never events.")
+            % {"type": capfirst(_(kind.label))},
             "transfer_on_event",
         )
     if not kind.articles:
         return
     limit = max_articles(answering_event=rule.msg_type == MsgType.EVENT)
     if not 1 <= article_count <= limit:
-        why = (
-            f"a rule for events may carry up to {limit}"
-            if limit == NEWS_LIMIT_EVENT
-            else f"WeChat shows only {limit} when answering a follower's message"
-        )
-        raise error(
-            "articles",
-            f"This news reply has {article_count} articles; {why}.",
-            "article_count",
-        )
+        counts = {"count": article_count, "limit": limit}
+        if limit == NEWS_LIMIT_EVENT:
+            message = _(
+                "This news reply has %(count)d articles; "
+                "a rule for events may carry up to %(limit)d."
+            )
+        else:
+            message = _(
+                "This news reply has %(count)d articles; "
+                "WeChat shows only %(limit)d when answering a follower's message."
+            )
+        raise error("articles", message % counts, "article_count")
 
 
 def reply_warnings(reply: Any) -> list[str]:
     """What WeChat accepts but followers will not see as intended."""
     if reply.type == ReplyType.TEXT and len(reply.content.encode()) > MAX_TEXT_BYTES:
         size = len(reply.content.encode())
-        return [
-            f"The text reply is {size} bytes; WeChat's clients refuse text over "
-            f"{MAX_TEXT_BYTES} bytes, so followers may see nothing."
-        ]
+        message = _(
+            "The text reply is %(size)d bytes; WeChat's clients refuse text over "
+            "%(limit)d bytes, so followers may see nothing."
+        )
+        return [message % {"size": size, "limit": MAX_TEXT_BYTES}]
     return []
 
 

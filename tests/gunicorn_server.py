@@ -54,6 +54,7 @@ def gunicorn(
         **os.environ,
         "DATABASE_URL": database_url or test_database_url(),
         "AUTOREPLY_SPOOL_DIR": spool.name,
+        "DJANGO_LANGUAGE_CODE": "en",  # as the in-process tests read the admin
         **env,
     }
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (outlives this block: read at the end)

@@ -33,6 +33,12 @@ NEWS_LIMIT_MESSAGE = 1
 NEWS_LIMIT_EVENT = 8
 
 
+def _(label: str) -> str:
+    """Marks a label for makemessages without translating it: wechat/ knows no Django;
+    autoreply.choices translates the labels."""
+    return label
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyField:
     """One text value of a reply: its attribute (also the rules file's key and the Reply
@@ -80,15 +86,15 @@ ARTICLE_FIELDS = (_TITLE, _DESCRIPTION, ReplyField("pic_url", "PicUrl"), ReplyFi
 REPLY_KINDS: dict[str, ReplyKind] = {
     kind.name: kind
     for kind in (
-        ReplyKind("text", "text", TextReply, fields=(_CONTENT,), renders_empty=True),
-        ReplyKind("image", "image", ImageReply, "Image", (_MEDIA_ID,)),
-        ReplyKind("voice", "voice", VoiceReply, "Voice", (_MEDIA_ID,)),
-        ReplyKind("video", "video", VideoReply, "Video", (_MEDIA_ID, _TITLE, _DESCRIPTION)),
-        ReplyKind("music", "music", MusicReply, "Music", (_TITLE, _DESCRIPTION, *_URLS, _THUMB)),
-        ReplyKind("news", "news (articles)", NewsReply, "Articles", articles=True),
+        ReplyKind("text", _("text"), TextReply, fields=(_CONTENT,), renders_empty=True),
+        ReplyKind("image", _("image"), ImageReply, "Image", (_MEDIA_ID,)),
+        ReplyKind("voice", _("voice"), VoiceReply, "Voice", (_MEDIA_ID,)),
+        ReplyKind("video", _("video"), VideoReply, "Video", (_MEDIA_ID, _TITLE, _DESCRIPTION)),
+        ReplyKind("music", _("music"), MusicReply, "Music", (_TITLE, _DESCRIPTION, *_URLS, _THUMB)),
+        ReplyKind("news", _("news (articles)"), NewsReply, "Articles", articles=True),
         ReplyKind(
             "transfer_customer_service",
-            "transfer to customer service",
+            _("transfer to customer service"),
             TransferCustomerServiceReply,
             "TransInfo",
             (ReplyField("kf_account", "KfAccount"),),

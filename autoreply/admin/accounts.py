@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.dashboard import dashboard_view
@@ -12,14 +14,14 @@ from autoreply.models import SECRET_FIELDS, Account
 
 
 def masked(value: str) -> str:
-    return f"••••••{value[-4:]}" if value else "(none)"
+    return f"••••••{value[-4:]}" if value else gettext("(none)")
 
 
 class AccountForm(forms.ModelForm):
     """Secrets are write-only once stored: a blank field keeps the stored value."""
 
     clear_previous_key = forms.BooleanField(
-        required=False, label="Forget the previous EncodingAESKey"
+        required=False, label=_("Forget the previous EncodingAESKey")
     )
 
     class Meta:
@@ -35,7 +37,7 @@ class AccountForm(forms.ModelForm):
             field.required = name == "token" and not stored
             if stored:
                 stored_value = masked(getattr(self.instance, name))
-                field.help_text = _("Stored: %(value)s. Leave blank to keep it.") % {
+                field.help_text = gettext("Stored: %(value)s. Leave blank to keep it.") % {
                     "value": stored_value
                 }
         if not stored:
@@ -76,13 +78,14 @@ class AccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="")
     def links(self, account: Account) -> str:
-        from django.utils.html import format_html
-
         return format_html(
-            '<a href="{}">dashboard</a> · <a href="{}">rules</a> · <a href="{}">try a message</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:autoreply_account_dashboard", args=[account.pk]),
+            gettext("dashboard"),
             reverse("admin:autoreply_rule_changelist") + f"?account__id__exact={account.pk}",
+            gettext("rules"),
             reverse("admin:autoreply_rule_try") + f"?account={account.pk}",
+            gettext("try a message"),
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):  # type: ignore[no-untyped-def]

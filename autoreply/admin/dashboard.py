@@ -14,6 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from autoreply.models import Account, Rule
 from autoreply.reports import charts, stats
@@ -27,9 +30,11 @@ class PeriodForm(forms.Form):
     """The GET form above the dashboard: how many days back to look."""
 
     days = forms.TypedChoiceField(
-        label="Period",
+        label=_("Period"),
         coerce=int,
-        choices=[(days, f"last {days} days") for days in stats.PERIOD_DAYS],
+        choices=[
+            (days, format_lazy(_("last {days} days"), days=days)) for days in stats.PERIOD_DAYS
+        ],
     )
 
 
@@ -40,7 +45,7 @@ def dashboard_view(request: HttpRequest, account_id: int) -> HttpResponse:
     figures = stats.figures(account.pk, stats.last_days(days))
     context = {
         **admin.site.each_context(request),
-        "title": f"Dashboard of {account}",
+        "title": gettext("Dashboard of %(account)s") % {"account": account},
         "account": account,
         "opts": Account._meta,
         "form": PeriodForm({"days": days}),
@@ -61,11 +66,13 @@ def chosen_days(request: HttpRequest) -> int:
         days: int = form.cleaned_data["days"]
         return days
     shown = request.GET["days"][:SHOWN_BAD_VALUE]
+    offered = ", ".join(map(str, stats.PERIOD_DAYS))
+    message = gettext(
+        "“%(shown)s” is not a period this page offers (%(offered)s days): "
+        "showing the last %(days)d days."
+    )
     messages.warning(
-        request,
-        f"“{shown}” is not a period this page offers "
-        f"({', '.join(map(str, stats.PERIOD_DAYS))} days): "
-        f"showing the last {stats.DEFAULT_DAYS} days.",
+        request, message % {"shown": shown, "offered": offered, "days": stats.DEFAULT_DAYS}
     )
     return stats.DEFAULT_DAYS
 
@@ -73,7 +80,11 @@ def chosen_days(request: HttpRequest) -> int:
 def daily_chart(figures: stats.Figures) -> SafeString:
     """Messages per day as bars, every day of the period (quiet days as empty bars)."""
     period = figures.period
-    title = f"Messages per day, {period.first} to {period.last}: {figures.total} in all"
+    title = gettext("Messages per day, %(first)s to %(last)s: %(total)d in all") % {
+        "first": period.first,
+        "last": period.last,
+        "total": figures.total,
+    }
     points = [(day.strftime("%m-%d"), count) for day, count in figures.per_day]
     return charts.bar_chart(points, title=title)
 
@@ -81,7 +92,8 @@ def daily_chart(figures: stats.Figures) -> SafeString:
 def share_chart(figures: stats.Figures) -> SafeString:
     """The period's messages as one bar split by status, in the table's colours."""
     parts = [charts.Part(share.label, share.count, share.status) for share in figures.statuses]
-    return charts.stacked_bar(parts, title="How the period's messages were answered")
+    title = gettext("How the period's messages were answered")
+    return charts.stacked_bar(parts, title=title)
 
 
 def answer_url(account: Account, text: str) -> str:

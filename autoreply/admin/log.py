@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from autoreply.models import Follower, Message
 
@@ -48,7 +50,7 @@ class MessageAdmin(ReadOnlyAdmin):
         ("received_at", admin.DateFieldListFilter),
     ]
     search_fields = ["from_user", "text"]
-    search_help_text = "Search by sender (OpenID) or by what they said."
+    search_help_text = _("Search by sender (OpenID) or by what they said.")
     date_hierarchy = "received_at"
     list_select_related = ["account", "rule"]
     show_full_result_count = False  # no COUNT(*) over a large log on every page
@@ -72,22 +74,22 @@ class MessageAdmin(ReadOnlyAdmin):
             },
         ),
         (
-            "Answer",
+            _("Answer"),
             {"fields": ["status", "answered_by", "reply_xml", "error", "handling_ms", "retries"]},
         ),
-        ("As received", {"fields": ["raw", "fields"]}),
+        (_("As received"), {"fields": ["raw", "fields"]}),
     ]
     readonly_fields = ["sender", "answered_by", "reply_xml", "raw"]
 
-    @admin.display(description="from", ordering="from_user")
+    @admin.display(description=_("from"), ordering="from_user")
     def sender(self, message: Message) -> str:
         return search_link("follower", message.from_user, message.account_id, message.from_user)
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def said(self, message: Message) -> str:
         return Truncator(message.text).chars(50)
 
-    @admin.display(description="rule", ordering="rule__name")
+    @admin.display(description=_("rule"), ordering="rule__name")
     def answered_by(self, message: Message) -> str:
         if message.rule_id is None:
             return "—"
@@ -95,11 +97,11 @@ class MessageAdmin(ReadOnlyAdmin):
         name = message.rule.name if message.rule else ""
         return format_html('<a href="{}">{}</a>', url, name)
 
-    @admin.display(description="reply (before encryption)")
+    @admin.display(description=_("reply (before encryption)"))
     def reply_xml(self, message: Message) -> str:
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', message.reply or "—")
 
-    @admin.display(description="raw XML")
+    @admin.display(description=_("raw XML"))
     def raw(self, message: Message) -> str:
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', message.raw_xml)
 
@@ -122,6 +124,7 @@ class FollowerAdmin(ReadOnlyAdmin):
     list_select_related = ["account"]
     show_full_result_count = False
 
-    @admin.display(description="messages")
+    @admin.display(description=_("messages"))
     def their_messages(self, follower: Follower) -> str:
-        return search_link("message", follower.openid, follower.account_id, "messages")
+        label = gettext("messages")
+        return search_link("message", follower.openid, follower.account_id, label)

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from autoreply.models import LookupEntry, LookupTable
 
@@ -18,14 +20,14 @@ class LookupTableAdmin(admin.ModelAdmin):
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(entry_count=Count("entries"))
 
-    @admin.display(description="entries", ordering="entry_count")
+    @admin.display(description=_("entries"), ordering="entry_count")
     def size(self, table: LookupTable) -> int:
         return getattr(table, "entry_count", 0)
 
     @admin.display(description="")
     def browse(self, table: LookupTable) -> str:
         url = reverse("admin:autoreply_lookupentry_changelist") + f"?table__id__exact={table.pk}"
-        return format_html('<a href="{}">browse and edit entries</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("browse and edit entries"))
 
 
 @admin.register(LookupEntry)

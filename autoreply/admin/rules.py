@@ -15,6 +15,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
@@ -44,7 +45,7 @@ class ArticleInline(NestedTabularInline):
     model = Article
     extra = 0
     fields = ["order", *rule_fields.ARTICLE_FIELD_NAMES]
-    verbose_name_plural = "news articles (for news replies)"
+    verbose_name_plural = _("news articles (for news replies)")
 
 
 class ReplyFormSet(NestedInlineFormSet):
@@ -184,45 +185,52 @@ class RuleAdmin(NestedModelAdmin):
         """Enabled and inside its time now: the same compiled window the webhook asks."""
         return rule.enabled and loading.answers_at(rule, int(time.time()))
 
-    @admin.display(description="keywords")
+    @admin.display(description=_("keywords"))
     def keyword_list(self, rule: Rule) -> str:
         patterns = [k.pattern for k in rule.keywords.all()]
         return Truncator(", ".join(patterns)).chars(60) if patterns else "—"
 
-    @admin.display(description="replies")
+    @admin.display(description=_("replies"))
     def reply_summary(self, rule: Rule) -> str:
         replies = list(rule.replies.all())
         if not replies:
-            return "silence"
+            return gettext("silence")
         first = replies[0].content or replies[0].title or replies[0].get_type_display()
         more = f" (+{len(replies) - 1})" if len(replies) > 1 else ""
         return Truncator(first).chars(40) + more
 
-    @admin.display(description="hits", ordering="hit_count")
+    @admin.display(description=_("hits"), ordering="hit_count")
     def hits(self, rule: Rule) -> str:
         count = getattr(rule, "hit_count", None) or 0
         url = reverse("admin:autoreply_message_changelist") + f"?rule__id__exact={rule.pk}"
         return format_html('<a href="{}">{}</a>', url, count)
 
-    @admin.display(description="last hit", ordering="last_hit_at")
+    @admin.display(description=_("last hit"), ordering="last_hit_at")
     def last_hit(self, rule: Rule):  # type: ignore[no-untyped-def]
         return getattr(rule, "last_hit_at", None)
 
-    @admin.action(description="Enable the selected rules")
+    @admin.action(description=_("Enable the selected rules"))
     def enable(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         count = queryset.update(enabled=True)
-        self.message_user(request, f"{count} rules enabled; the webhook answers with them now.")
+        message = ngettext(
+            "%(count)d rule enabled; the webhook answers with it now.",
+            "%(count)d rules enabled; the webhook answers with them now.",
+            count,
+        )
+        self.message_user(request, message % {"count": count})
 
-    @admin.action(description="Disable the selected rules")
+    @admin.action(description=_("Disable the selected rules"))
     def disable(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         count = queryset.update(enabled=False)
-        self.message_user(request, f"{count} rules disabled.")
+        message = ngettext("%(count)d rule disabled.", "%(count)d rules disabled.", count)
+        self.message_user(request, message % {"count": count})
 
-    @admin.action(description="Duplicate the selected rules (copies start disabled)")
+    @admin.action(description=_("Duplicate the selected rules (copies start disabled)"))
     def duplicate(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         copies = [copying.duplicate_rule(rule) for rule in queryset]
-        names = ", ".join(f"“{copy.name}”" for copy in copies)
-        self.message_user(request, f"Created {names}, disabled until you enable them.")
+        names = gettext(", ").join(f"“{copy.name}”" for copy in copies)
+        message = gettext("Created %(names)s, disabled until you enable them.")
+        self.message_user(request, message % {"names": names})
 
     def render_change_form(self, request, context, *args, **kwargs):  # type: ignore[no-untyped-def]
         context["reply_fields"] = {

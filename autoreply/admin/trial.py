@@ -7,24 +7,30 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.timezone import get_default_timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.choices import Status
+from autoreply.choices import MsgType, Status
 from autoreply.models import Account
 from autoreply.rules.trial import KINDS, Attempt, reason, try_message
 
+# The kinds of message a trial can send, named as the rule's message types are.
+KIND_CHOICES = [(kind, MsgType(kind).label) for kind in KINDS]
+
 
 class TrialForm(forms.Form):
-    account = forms.ModelChoiceField(Account.objects.all())
-    kind = forms.ChoiceField(choices=[(k, k) for k in KINDS], initial="text", label="message")
+    account = forms.ModelChoiceField(Account.objects.all(), label=_("account"))
+    kind = forms.ChoiceField(choices=KIND_CHOICES, initial="text", label=_("message"))
     text = forms.CharField(
         required=False,
-        label="text / recognised speech / label",
+        label=_("text / recognised speech / label"),
         widget=forms.TextInput(attrs={"size": 50, "autofocus": True}),
     )
-    event = forms.CharField(required=False, help_text="For events: subscribe, CLICK, SCAN…")
-    event_key = forms.CharField(required=False, label="EventKey")
-    media_id = forms.CharField(required=False, label="MediaId (image, voice)")
+    event = forms.CharField(
+        required=False, label=_("event"), help_text=_("For events: subscribe, CLICK, SCAN…")
+    )
+    event_key = forms.CharField(required=False, label=_("EventKey"))
+    media_id = forms.CharField(required=False, label=_("MediaId (image, voice)"))
     at = forms.DateTimeField(
         required=False,
         label=_("sent at"),
@@ -35,9 +41,9 @@ class TrialForm(forms.Form):
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean() or {}
         if data.get("kind") == "event" and not data.get("event"):
-            self.add_error("event", "Name the event to try, e.g. subscribe.")
+            self.add_error("event", gettext("Name the event to try, e.g. subscribe."))
         elif data.get("kind") in ("text", "voice") and not data.get("text"):
-            self.add_error("text", "Type what the follower says.")
+            self.add_error("text", gettext("Type what the follower says."))
         return data
 
 
@@ -59,7 +65,7 @@ def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": "Try a message",
+        "title": gettext("Try a message"),
         "form": form,
         "trial": trial,
         "reasons": [(hit, reason(hit)) for hit in trial.candidates] if trial else [],

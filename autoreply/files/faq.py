@@ -53,7 +53,7 @@ def import_faq(
     ]
     document = {"accounts": [{"slug": account.slug, "rules": rules}]}
     prefixes = {
-        f"account {account.slug!r}, rule {n!r}": f"{path}, row {r.number}"
+        f"account {account.slug!r}, rule {n!r}": spreadsheets.row_name(path, r.number)
         for n, r in zip(names, rows, strict=True)
     }
     try:

@@ -7,6 +7,7 @@ naming both rows); writing only the difference is `lookups.tables.store`'s.
 from typing import TextIO
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from autoreply.errors import ImportRefused
 from autoreply.files import spreadsheets
@@ -39,5 +40,5 @@ def import_lookup(
     except ValidationError as exc:
         detail = " ".join(exc.messages)
         if "name" in getattr(exc, "error_dict", {}):  # the table's own name is refused
-            detail = f"table name {table!r}: {detail}"
+            detail = _("table name %(name)r: %(detail)s") % {"name": table, "detail": detail}
         raise LookupFileError([detail]) from None

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from autoreply.errors import ImportRefused
 from autoreply.files.rules_import import Report, import_rules
 from autoreply.models import Account, Rule
@@ -62,15 +64,15 @@ def import_platform(account: Account, data: Any) -> tuple[Report, list[str]]:
 def convert(data: Any, slug: str, reply_all: bool = False) -> Conversion:
     """The rules file (for account `slug`) doing what the platform's auto-reply did."""
     if not isinstance(data, dict):
-        raise PlatformFileError(["the file is not a JSON object"])
+        raise PlatformFileError([_("the file is not a JSON object")])
     if data.get("errcode"):
+        message = _("the file is WeChat's error answer %(code)s: %(text)s")
         raise PlatformFileError(
-            [f"the file is WeChat's error answer {data['errcode']}: {data.get('errmsg', '')}"]
+            [message % {"code": data["errcode"], "text": data.get("errmsg", "")}]
         )
     if not data.keys() & set(TOP_LEVEL):
-        raise PlatformFileError(
-            [f"the file is not a get_current_autoreply_info answer: none of {', '.join(TOP_LEVEL)}"]
-        )
+        message = _("the file is not a get_current_autoreply_info answer: none of %(keys)s")
+        raise PlatformFileError([message % {"keys": ", ".join(TOP_LEVEL)}])
     converter = _Converter(reply_all)
     rules = converter.rules(data)
     if converter.problems:
@@ -117,9 +119,11 @@ class _Converter:
     def switch(self, data: dict[str, Any], name: str, rule: str) -> bool:
         value = data.get(name, 1)  # absent: on, as the rule's presence says
         if value not in (0, 1) or isinstance(value, bool):
-            self.problems.append(f"{name}: expected 0 or 1, got {value!r:.40}")
+            message = _("%(name)s: expected 0 or 1, got %(value)s")
+            self.problems.append(message % {"name": name, "value": f"{value!r:.40}"})
         if value == 0:
-            self.warnings.append(f"{name} is 0 on the platform: {rule!r} imported disabled")
+            message = _("%(name)s is 0 on the platform: %(rule)r imported disabled")
+            self.warnings.append(message % {"name": name, "rule": rule})
         return bool(value != 0)
 
     def keyword_rule(self, item: Any, number: int, count: int) -> dict[str, Any]:
@@ -128,17 +132,20 @@ class _Converter:
         where = f"platform rule {name!r}" if name else f"keyword_autoreply_info.list[{number}]"
         mode = item.get("reply_mode", "random_one")
         if mode not in REPLY_MODES:
-            self.problems.append(f"{where}, reply_mode: expected random_one or reply_all")
+            self.problems.append(
+                _("%(where)s, reply_mode: expected random_one or reply_all") % {"where": where}
+            )
         replies = [
             self.reply(reply, f"{where}, reply_list_info[{i}]", event=False)
             for i, reply in enumerate(self.items(item, "reply_list_info", where))
         ]
         if mode == "reply_all" and len(replies) > 1 and not self.reply_all:
-            self.warnings.append(
-                f"{where}: the platform sent all {len(replies)} replies (reply_all); a passive "
+            message = _(
+                "%(where)s: the platform sent all %(count)d replies (reply_all); a passive "
                 "reply carries one, so the rule sends the first (set the account's AppSecret "
                 "to send them all)"
             )
+            self.warnings.append(message % {"where": where, "count": len(replies)})
         keywords = [
             self.keyword(keyword, f"{where}, keyword_list_info[{i}]")
             for i, keyword in enumerate(self.items(item, "keyword_list_info", where))
@@ -159,9 +166,8 @@ class _Converter:
     def keyword(self, item: Any, where: str) -> dict[str, str]:
         mode = item.get("match_mode") if isinstance(item, dict) else None
         if mode not in MATCH_MODES:
-            self.problems.append(
-                f"{where}, match_mode: expected equal or contain, got {mode!r:.40}"
-            )
+            message = _("%(where)s, match_mode: expected equal or contain, got %(value)s")
+            self.problems.append(message % {"where": where, "value": f"{mode!r:.40}"})
         pattern = self.text(item, "content", where)
         return {"mode": MATCH_MODES.get(str(mode), "exact"), "pattern": pattern}
 
@@ -179,14 +185,16 @@ class _Converter:
     def items(self, item: Any, key: str, where: str, empty_ok: bool = False) -> list[Any]:
         value = item.get(key) if isinstance(item, dict) else None
         if not isinstance(value, list) or not (value or empty_ok):
-            self.problems.append(f"{where}, {key}: expected a non-empty list")
+            message = _("%(where)s, %(key)s: expected a non-empty list")
+            self.problems.append(message % {"where": where, "key": key})
             return []
         return value
 
     def text(self, item: Any, key: str, where: str) -> str:
         value = item.get(key) if isinstance(item, dict) else None
         if not isinstance(value, str):
-            self.problems.append(f"{where}, {key}: expected text, got {value!r:.40}")
+            message = _("%(where)s, %(key)s: expected text, got %(value)s")
+            self.problems.append(message % {"where": where, "key": key, "value": f"{value!r:.40}"})
             return ""
         return value
 
@@ -195,7 +203,10 @@ class _Converter:
         converter = REPLY_CONVERTERS.get(kind) if isinstance(kind, str) else None
         if converter is None:
             known = ", ".join(REPLY_CONVERTERS)
-            self.problems.append(f"{where}, type: expected one of {known}, got {kind!r:.40}")
+            message = _("%(where)s, type: expected one of %(known)s, got %(value)s")
+            self.problems.append(
+                message % {"where": where, "known": known, "value": f"{kind!r:.40}"}
+            )
             return None
         return converter(self, item, where, event)
 
@@ -207,15 +218,17 @@ def _text(self: _Converter, item: dict[str, Any], where: str, event: bool) -> di
 def _media(self: _Converter, item: dict[str, Any], where: str, event: bool) -> dict[str, Any]:
     content, kind = self.text(item, "content", where), MEDIA_TYPES[item["type"]]
     if kind == "video" and content.startswith(("http://", "https://")):
-        self.warnings.append(
-            f"{where}: the video is a link, not a media_id a passive reply "
+        message = _(
+            "%(where)s: the video is a link, not a media_id a passive reply "
             "can send; imported as a text reply with the link"
         )
+        self.warnings.append(message % {"where": where})
         return {"type": "text", "content": literal(content)}
-    self.warnings.append(
-        f"{where}: the {kind}'s media_id is temporary material (WeChat keeps it 3 days); "
+    message = _(
+        "%(where)s: the %(kind)s's media_id is temporary material (WeChat keeps it 3 days); "
         "upload the file as permanent material and put its media_id in the rule"
     )
+    self.warnings.append(message % {"where": where, "kind": kind})
     return {"type": kind, "media_id": content}
 
 
@@ -223,10 +236,11 @@ def _news(self: _Converter, item: dict[str, Any], where: str, event: bool) -> di
     articles = self.items(item.get("news_info"), "list", f"{where}, news_info")
     limit = max_articles(answering_event=event)
     if len(articles) > limit:
-        self.warnings.append(
-            f"{where}: WeChat shows {limit} article(s) in this reply, not "
-            f"{len(articles)}; imported the first"
+        message = _(
+            "%(where)s: WeChat shows %(limit)d article(s) in this reply, not "
+            "%(count)d; imported the first"
         )
+        self.warnings.append(message % {"where": where, "limit": limit, "count": len(articles)})
     return {
         "type": "news",
         "articles": [

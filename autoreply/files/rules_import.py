@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from autoreply.files import schema
 from autoreply.files.rules_export import rule_data
@@ -62,7 +63,7 @@ def _import_account(data: dict[str, Any], replace: bool, report: Report) -> None
     if account is None:
         missing = [name for name in ("name", "app_id", "token") if name not in data]
         if missing:
-            raise schema.problem(where, missing[0], "required for a new account")
+            raise schema.problem(where, missing[0], gettext("required for a new account"))
         account = Account(slug=data["slug"])
         report.accounts_created += 1
     else:

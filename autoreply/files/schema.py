@@ -8,6 +8,8 @@ every problem found, each naming the account, the rule and the field.
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from autoreply.errors import ImportRefused
 from autoreply.models import SECRET_FIELDS
@@ -28,11 +30,11 @@ RULE_NULLABLE = frozenset(field.name for field in RULE_FIELDS if field.nullable)
 KEYWORD_TYPES: dict[str, type] = dict.fromkeys(KEYWORD_FIELDS, str)
 ARTICLE_TYPES: dict[str, type] = {field.name: str for field in ARTICLE_FIELDS}
 TYPE_NAMES = {
-    str: "text",
-    int: "a whole number",
-    bool: "true or false",
-    list: "a list",
-    dict: "an object",
+    str: gettext_lazy("text"),
+    int: gettext_lazy("a whole number"),
+    bool: gettext_lazy("true or false"),
+    list: gettext_lazy("a list"),
+    dict: gettext_lazy("an object"),
 }
 
 
@@ -72,19 +74,21 @@ class Checker:
         # bool is an int in Python, but `"priority": true` is a mistake in a file
         if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
             return True
-        self.problems.append(
-            f"{where}, {field}: expected {TYPE_NAMES[expected]}, got {value!r:.60}"
-        )
+        message = _("%(where)s, %(field)s: expected %(type)s, got %(value)s")
+        names = {"where": where, "field": field, "type": TYPE_NAMES[expected]}
+        self.problems.append(message % {**names, "value": f"{value!r:.60}"})
         return False
 
     def fields(
         self, data: Any, types: dict[str, type], where: str, nullable: frozenset[str] = frozenset()
     ) -> dict[str, Any]:
         if not isinstance(data, dict):
-            self.problems.append(f"{where}: expected an object, got {data!r:.60}")
+            message = _("%(where)s: expected an object, got %(value)s")
+            self.problems.append(message % {"where": where, "value": f"{data!r:.60}"})
             return {}
         for key in data.keys() - types.keys():
-            self.problems.append(f"{where}, {key}: unknown field (known: {', '.join(types)})")
+            message = _("%(where)s, %(key)s: unknown field (known: %(known)s)")
+            self.problems.append(message % {"where": where, "key": key, "known": ", ".join(types)})
         return {
             k: v
             for k, v in data.items()
@@ -92,25 +96,33 @@ class Checker:
         }
 
 
+def required(where: str, field: str) -> str:
+    return _("%(where)s, %(field)s: required") % {"where": where, "field": field}
+
+
+def twice(where: str) -> str:
+    return _("%(where)s: appears twice in the file") % {"where": where}
+
+
 def accounts(document: Any) -> list[dict[str, Any]]:
     check = Checker()
-    top = check.fields(document, {"accounts": list}, "the file")
+    top = check.fields(document, {"accounts": list}, _("the file"))
     result, slugs = [], set()
     for number, data in enumerate(top.get("accounts", [])):
         account = check.fields(data, ACCOUNT_TYPES, f"accounts[{number}]")
         slug = account.get("slug")
         if not slug:
-            check.problems.append(f"accounts[{number}], slug: required")
+            check.problems.append(required(f"accounts[{number}]", "slug"))
             continue
         if slug in slugs:
-            check.problems.append(f"account {slug!r}: appears twice in the file")
+            check.problems.append(twice(f"account {slug!r}"))
         slugs.add(slug)
         where = f"account {slug!r}"
         account["lookups"] = _lookups(check, account.get("lookups", {}), where)
         account["rules"] = _rules(check, account.get("rules", []), where)
         result.append(account)
     if "accounts" not in top and not check.problems:
-        check.problems.append("the file, accounts: required")
+        check.problems.append(required(_("the file"), "accounts"))
     if check.problems:
         raise RulesFileError(check.problems)
     return result
@@ -135,10 +147,10 @@ def _rules(check: Checker, rules: list[Any], where: str) -> list[dict[str, Any]]
         given = check.fields(data, RULE_TYPES, f"{where}, rules[{number}]", RULE_NULLABLE)
         name = given.get("name")
         if not name:
-            check.problems.append(f"{where}, rules[{number}], name: required")
+            check.problems.append(required(f"{where}, rules[{number}]", "name"))
             continue
         if name in names:
-            check.problems.append(f"{where}, rule {name!r}: appears twice in the file")
+            check.problems.append(twice(f"{where}, rule {name!r}"))
         names.add(name)
         rule = {**rule_defaults(), **given}
         rule_where = f"{where}, rule {name!r}"
@@ -170,7 +182,8 @@ def _keyword(check: Checker, data: Any, where: str) -> dict[str, str]:
     keyword = check.fields(data, KEYWORD_TYPES, where)
     for name in KEYWORD_TYPES:
         if name not in keyword and isinstance(data, dict) and name not in data:
-            check.problems.append(f"{where}, {name}: required (mode is exact, contains or regex)")
+            message = _("%(where)s, %(field)s: required (mode is exact, contains or regex)")
+            check.problems.append(message % {"where": where, "field": name})
     return {"mode": keyword.get("mode", ""), "pattern": keyword.get("pattern", "")}
 
 
@@ -178,8 +191,10 @@ def _reply(check: Checker, data: Any, where: str) -> dict[str, Any]:
     given_type = data.get("type") if isinstance(data, dict) else None
     kind = REPLY_KINDS.get(given_type) if isinstance(given_type, str) else None
     if kind is None:
+        message = _("%(where)s, type: expected one of %(known)s, got %(value)s")
+        known = ", ".join(REPLY_KINDS)
         check.problems.append(
-            f"{where}, type: expected one of {', '.join(REPLY_KINDS)}, got {given_type!r:.40}"
+            message % {"where": where, "known": known, "value": f"{given_type!r:.40}"}
         )
         return {"type": given_type or ""}
     types: dict[str, type] = {"type": str, **dict.fromkeys(kind.field_names, str)}

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from autoreply.errors import ImportRefused
@@ -25,6 +27,14 @@ PROGRESS_ABOVE = 1_000  # rows; smaller files finish before a bar would be worth
 # a zip-based .xlsx or an image decodes as "text" full of them).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# The columns as errors name them, in the operator's language.
+COLUMN_WORDS = {
+    "question": gettext_lazy("question"),
+    "answer": gettext_lazy("answer"),
+    "key": gettext_lazy("key"),
+    "value": gettext_lazy("value"),
+}
+COLUMN_PLURALS = {"question": gettext_lazy("questions"), "key": gettext_lazy("keys")}
 
 
 class CsvFileError(ImportRefused):
@@ -48,16 +58,18 @@ def read_rows(path: str | Path, columns: tuple[str, str]) -> list[Row]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise CsvFileError(f"cannot read {name}: {exc.strerror}") from None
+        message = _("cannot read %(file)s: %(error)s") % {"file": name, "error": exc.strerror}
+        raise CsvFileError(message) from None
     return parse(decode(data, name), name, columns)
 
 
 def decode(data: bytes, name: str) -> str:
     """The file's text: UTF-8 (BOM optional), else GB18030; refuses what is neither."""
     if data.startswith(_UTF16_BOMS):
-        raise CsvFileError(
-            f"{name} is UTF-16 text (Excel's “Unicode Text”); save it as “CSV UTF-8” instead"
+        message = _(
+            "%(file)s is UTF-16 text (Excel's “Unicode Text”); save it as “CSV UTF-8” instead"
         )
+        raise CsvFileError(message % {"file": name})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -67,11 +79,13 @@ def decode(data: bytes, name: str) -> str:
         if control is None:
             return text
         line = text.count("\n", 0, control.start()) + 1
-        raise CsvFileError(
-            f"{name} is not a text file (a control character on line {line}); "
+        message = _(
+            "%(file)s is not a text file (a control character on line %(line)d); "
             "save the spreadsheet as CSV"
         )
-    raise CsvFileError(f"{name} is neither UTF-8 nor GB18030 text; save it as “CSV UTF-8”")
+        raise CsvFileError(message % {"file": name, "line": line})
+    message = _("%(file)s is neither UTF-8 nor GB18030 text; save it as “CSV UTF-8”")
+    raise CsvFileError(message % {"file": name})
 
 
 def parse(text: str, name: str, columns: tuple[str, str]) -> list[Row]:
@@ -94,17 +108,27 @@ def parse(text: str, name: str, columns: tuple[str, str]) -> list[Row]:
 
 
 def _row(cells: list[str], number: int, name: str, columns: tuple[str, str]) -> Row:
-    where = f"{name}, row {number}"
+    where = row_name(name, number)
+    first, second = (COLUMN_WORDS.get(column, column) for column in columns)
     if len(cells) > 2:
-        raise CsvFileError(
-            f"{where}: expected 2 cells ({columns[0]},{columns[1]}), found {len(cells)}; "
+        message = _(
+            "%(where)s: expected 2 cells (%(first)s,%(second)s), found %(count)d; "
             "put a cell that holds a comma in double quotes"
         )
+        counts = {"where": where, "first": first, "second": second, "count": len(cells)}
+        raise CsvFileError(message % counts)
     cells += [""] * (2 - len(cells))
-    for cell, column in zip(cells, columns, strict=True):
+    for cell, column in zip(cells, (first, second), strict=True):
         if not cell:
-            raise CsvFileError(f"{where}: the {column} is empty")
+            raise CsvFileError(
+                _("%(where)s: the %(column)s is empty") % {"where": where, "column": column}
+            )
     return Row(number, cells[0], cells[1])
+
+
+def row_name(name: str, number: int) -> str:
+    """Where a row is, as an error names it: the file and the spreadsheet's row number."""
+    return _("%(file)s, row %(row)d") % {"file": name, "row": number}
 
 
 def refuse_duplicates(rows: Iterable[Row], name: str, column: str) -> None:
@@ -115,11 +139,13 @@ def refuse_duplicates(rows: Iterable[Row], name: str, column: str) -> None:
         key = normalize(row.first)
         earlier = seen.setdefault(key, row)
         if earlier is not row:
-            raise CsvFileError(
-                f"{name}, rows {earlier.number} and {row.number}: the {column}s "
-                f"{earlier.first!r} and {row.first!r} are the same (compared ignoring case "
-                "and full-width/half-width forms)"
+            message = _(
+                "%(file)s, rows %(earlier)d and %(row)d: the %(columns)s %(first)r and "
+                "%(second)r are the same (compared ignoring case and full-width/half-width forms)"
             )
+            names = {"file": name, "earlier": earlier.number, "row": row.number}
+            names |= {"columns": COLUMN_PLURALS.get(column, column)}
+            raise CsvFileError(message % {**names, "first": earlier.first, "second": row.first})
 
 
 def progress(rows: list[Row], stream: TextIO | None, description: str) -> Iterator[Row]:

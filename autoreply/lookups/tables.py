@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from autoreply.models import Account, LookupEntry, LookupTable
 from autoreply.text import normalize
@@ -51,14 +52,18 @@ def normalized_entries(rows: Iterable[tuple[str, str]], where: str) -> dict[str,
     for number, (key, value) in enumerate(rows, start=1):
         normalized = normalize(key)
         if not normalized:
-            raise ValidationError(f"{where}, entry {number}: the key is empty.")
+            message = _("%(where)s, entry %(number)d: the key is empty.")
+            raise ValidationError(message % {"where": where, "number": number})
         if len(key) > KEY_LENGTH:
-            raise ValidationError(f"{where}, key {key[:40]!r}…: longer than {KEY_LENGTH}.")
+            message = _("%(where)s, key %(key)r…: longer than %(limit)d.")
+            raise ValidationError(message % {"where": where, "key": key[:40], "limit": KEY_LENGTH})
         if normalized in entries:
-            raise ValidationError(
-                f"{where}: keys {entries[normalized][0]!r} and {key!r} are the same key "
+            message = _(
+                "%(where)s: keys %(first)r and %(second)r are the same key "
                 "(keys compare ignoring case and full-width/half-width forms)."
             )
+            names = {"where": where, "first": entries[normalized][0], "second": key}
+            raise ValidationError(message % names)
         entries[normalized] = (key, value)
     return entries
 

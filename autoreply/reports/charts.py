@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 SVG_NS = "http://www.w3.org/2000/svg"
 MAX_X_LABELS = 10  # more than this and day labels collide on a narrow admin column
-NO_DATA = "No data"
+NO_DATA = _("No data")  # a lazy text: in the language of the page drawing the chart
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 variant to edit. Copies start disabled so they never answer before they are edited."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from autoreply.models import Rule
 
@@ -35,7 +36,7 @@ def duplicate_rule(rule: Rule) -> Rule:
 def _free_name(rule: Rule) -> str:
     taken = set(Rule.objects.filter(account_id=rule.account_id).values_list("name", flat=True))
     for number in range(1, 1000):
-        suffix = " (copy)" if number == 1 else f" (copy {number})"
+        suffix = _(" (copy)") if number == 1 else _(" (copy %(number)d)") % {"number": number}
         name = rule.name[: MAX_NAME - len(suffix)] + suffix
         if name not in taken:
             return name

@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from autoreply.choices import MsgType
 from autoreply.lookups import tables
 from autoreply.models import Account
 from autoreply.rules import loading
@@ -43,6 +47,12 @@ SAMPLE_FIELDS: dict[str, Callable[["Attempt"], dict[str, object]]] = {
     "event": lambda t: {"Event": t.event, "EventKey": t.event_key},
 }
 KINDS = tuple(SAMPLE_FIELDS)
+# How `reason` names a keyword's mode: the platform's words in Chinese.
+MODE_WORDS = {
+    "exact": gettext_lazy("exact"),
+    "contains": gettext_lazy("contains"),
+    "regex": gettext_lazy("regex"),
+}
 
 
 @dataclass(frozen=True)
@@ -97,9 +107,20 @@ def try_message(account: Account, attempt: Attempt) -> Trial:
 
 def reason(hit: Hit) -> str:
     """Why `hit` matched, in the operator's words."""
-    if hit.keyword is not None:
-        return f"{hit.keyword.mode} keyword “{hit.keyword.pattern}” matched “{hit.match['0']}”"
-    if hit.rule.msg_type == "event":
-        key = f" with key “{hit.rule.event_key}”" if hit.rule.event_key else ""
-        return f"a rule for the {hit.rule.event} event{key}"
-    return f"a rule for every {hit.rule.msg_type} message (no keywords)"
+    rule, keyword = hit.rule, hit.keyword
+    if keyword is not None:
+        mode = MODE_WORDS.get(keyword.mode, keyword.mode)
+        return _("%(mode)s keyword “%(pattern)s” matched “%(text)s”") % {
+            "mode": mode,
+            "pattern": keyword.pattern,
+            "text": hit.match["0"],
+        }
+    if rule.msg_type == MsgType.EVENT and rule.event_key:
+        message = _("a rule for the %(event)s event with key “%(key)s”")
+        return message % {"event": rule.event, "key": rule.event_key}
+    if rule.msg_type == MsgType.EVENT:
+        return _("a rule for the %(event)s event") % {"event": rule.event}
+    if rule.msg_type == MsgType.ANY:
+        return _("a rule for every follower message (no keywords)")
+    message = _("a rule for every %(type)s message (no keywords)")
+    return message % {"type": dict(MsgType.choices).get(rule.msg_type, rule.msg_type)}

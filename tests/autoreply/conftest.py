@@ -17,12 +17,22 @@ from tests.wechat_client import VECTORS, WeChatClient
 def pytest_configure() -> None:
     from django.conf import settings
 
+    # Commands run in a subprocess read English too, like the in-process tests below.
+    os.environ.setdefault("DJANGO_LANGUAGE_CODE", "en")
+
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise looks there
 
 
 @pytest.fixture
 def vectors() -> dict:
     return json.loads(VECTORS.read_text())
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The tests read the admin in English, as a browser set to English does; the
+    language tests (admin/test_language.py) ask for Chinese, the default, explicitly."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)
