@@ -440,18 +440,18 @@ class OutboundMessage(models.Model):
         Message, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound"
     )
     openid = models.CharField(_("OpenID"), max_length=64)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     reason = models.CharField(_("reason"), max_length=16, choices=OutboundReason.choices)
     msgtype = models.CharField(_("type"), max_length=16)
     payload = models.JSONField(help_text=_("The JSON sent to WeChat."))
     status = models.CharField(
         _("status"), max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
     )
-    errcode = models.IntegerField(null=True, blank=True)
-    errmsg = models.CharField(max_length=255, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    errcode = models.IntegerField("errcode", null=True, blank=True)
+    errmsg = models.CharField("errmsg", max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

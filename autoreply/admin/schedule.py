@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from autoreply.rules.schedule import ENTRY_KEYS
 
@@ -32,7 +33,11 @@ class ScheduleWidget(forms.Widget):
         ]
         rows += [[(key, "") for key in ENTRY_KEYS] for _row in range(BLANK_ROWS)]
         context["widget"]["rows"] = rows
-        context["widget"]["headings"] = [_("days"), _("from"), _("to")]
+        context["widget"]["headings"] = [
+            pgettext_lazy("schedule", "days"),
+            pgettext_lazy("schedule", "from"),
+            pgettext_lazy("schedule", "to"),
+        ]
         return context
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:

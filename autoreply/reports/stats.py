@@ -152,7 +152,7 @@ def _shares(per_status: Counter[str]) -> list[StatusShare]:
     """Every status in its declared order, with its share of the period's messages."""
     total = sum(per_status.values())
     return [
-        StatusShare(status, label, per_status[status], percent(per_status[status], total))
+        StatusShare(status, str(label), per_status[status], percent(per_status[status], total))
         for status, label in Status.choices
     ]
 

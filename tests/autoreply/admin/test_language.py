@@ -40,6 +40,8 @@ PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ’'-]+[A-Za-z]{2,})+")
 PROTOCOL = {*MsgType.values, "subscribe", "CLICK", "success"}
 # Names the platform's Chinese pages use as they are.
 KEPT = {"OpenID", "AppID", "Token", "EncodingAESKey", "MsgId", "EventKey", "XML", "URL"}
+# The schedule's days are typed as the rules file writes them (mon-fri, sat,sun).
+KEPT |= {"mon-fri", "errcode", "errmsg"}
 
 
 class VisibleText(HTMLParser):
