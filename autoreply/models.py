@@ -232,7 +232,12 @@ class Message(models.Model):
     class Meta:
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "dedup_key"], name="message_dedup"),
+            # The table is partitioned by day of CreateTime (autoreply/retention.py), and a
+            # partitioned table's unique keys must hold its partition key. A retry repeats
+            # the CreateTime, so the wider key still catches every retry.
+            models.UniqueConstraint(
+                fields=["account", "dedup_key", "create_time"], name="message_dedup"
+            ),
             models.CheckConstraint(
                 condition=models.Q(msg_id__gte=0, msg_id__lte=MAX_MSG_ID), name="msg_id_uint64"
             ),
@@ -362,8 +367,15 @@ class OutboundMessage(models.Model):
     """One customer-service message, sent by the worker; shown in the log beside its cause."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="outbound")
+    # No constraint in the database: PostgreSQL cannot enforce a foreign key to the
+    # partitioned message table by `id` alone; retention ages sends out by time instead.
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound"
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound",
+        db_constraint=False,
     )
     openid = models.CharField(_("OpenID"), max_length=64)
     order = models.PositiveSmallIntegerField(default=0)
@@ -382,7 +394,10 @@ class OutboundMessage(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("customer-service message")
-        indexes = [models.Index(fields=["message"], name="outbound_by_message")]
+        indexes = [
+            models.Index(fields=["message"], name="outbound_by_message"),
+            models.Index(fields=["created_at"], name="outbound_by_time"),  # for retention
+        ]
 
     def __str__(self) -> str:
         return f"{self.msgtype} to {self.openid} ({self.status})"
