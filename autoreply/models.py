@@ -196,6 +196,16 @@ class Follower(models.Model):
         return self.openid
 
 
+class CreateDayField(models.IntegerField):
+    """The UTC day (days since 1970) of a message's CreateTime, filled in from it on every
+    save: the message table's partition key (autoreply/retention.py)."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> int:
+        day = int(model_instance.create_time) // 86400  # type: ignore[attr-defined]
+        setattr(model_instance, self.attname, day)
+        return day
+
+
 class Message(models.Model):
     """One inbound message or event, stored once however often WeChat retries it."""
 
@@ -215,6 +225,7 @@ class Message(models.Model):
     from_user = models.CharField("FromUserName", max_length=64)
     to_user = models.CharField("ToUserName", max_length=64)
     create_time = models.BigIntegerField("CreateTime")
+    create_day = CreateDayField(editable=False)
     msg_type = models.CharField("MsgType", max_length=64)
     event = models.CharField("Event", max_length=64, blank=True)
     event_key = models.TextField("EventKey", blank=True)
@@ -232,11 +243,11 @@ class Message(models.Model):
     class Meta:
         ordering = ["-received_at"]
         constraints = [
-            # The table is partitioned by day of CreateTime (autoreply/retention.py), and a
+            # The table is partitioned by create_day (autoreply/retention.py), and a
             # partitioned table's unique keys must hold its partition key. A retry repeats
             # the CreateTime, so the wider key still catches every retry.
             models.UniqueConstraint(
-                fields=["account", "dedup_key", "create_time"], name="message_dedup"
+                fields=["account", "dedup_key", "create_day"], name="message_dedup"
             ),
             models.CheckConstraint(
                 condition=models.Q(msg_id__gte=0, msg_id__lte=MAX_MSG_ID), name="msg_id_uint64"

@@ -1,6 +1,7 @@
 """Ageing out old messages at a cost that does not grow with the table.
 
-`autoreply_message` is partitioned by UTC day of CreateTime (migration 0006): one
+`autoreply_message` is partitioned by create_day, the UTC day of CreateTime (days since
+1970; migration 0006): one
 `autoreply_message_pYYYYMMDD` per day, with a catch-all range below the first day
 (`autoreply_message_before`, from MINVALUE) and one above the last
 (`autoreply_message_after`, to MAXVALUE), so a push with any CreateTime is stored. A day
@@ -103,41 +104,42 @@ def layout(cursor: CursorWrapper) -> list[Partition] | None:
     return sorted(partitions, key=lambda p: -1 if p.lower is None else p.lower)
 
 
-def day_name(start: int) -> str:
-    return f"{PARENT}_p" + datetime.fromtimestamp(start, UTC).strftime("%Y%m%d")
+def day_name(day: int) -> str:
+    return f"{PARENT}_p" + datetime.fromtimestamp(day * DAY, UTC).strftime("%Y%m%d")
 
 
 def _create_ahead(cursor: CursorWrapper, now: float) -> list[str]:
     """Split the upper catch-all: day partitions up to today + AHEAD_DAYS, with the rows
     it held for those days moved into them (normally none)."""
     after = _catch_all(cursor, upper=True)
-    end = int(now) - int(now) % DAY + (AHEAD_DAYS + 1) * DAY
+    end = int(now) // DAY + AHEAD_DAYS + 1
     if after.lower is None or after.lower >= end:
         return []
-    starts = range(after.lower, end, DAY)
+    days = range(after.lower, end)
     _lock_first(cursor, [after.name])
     cursor.execute(f"ALTER TABLE {PARENT} DETACH PARTITION {after.name}")
-    for start in starts:
+    for day in days:
         cursor.execute(
-            f"CREATE TABLE {day_name(start)} PARTITION OF {PARENT} "
-            f"FOR VALUES FROM ({start}) TO ({start + DAY})"
+            f"CREATE TABLE {day_name(day)} PARTITION OF {PARENT} "
+            f"FOR VALUES FROM ({day}) TO ({day + 1})"
         )
     # Table names here are our constants or read from pg_class, never user input.
-    moved = f"DELETE FROM {after.name} WHERE create_time < %s RETURNING *"  # noqa: S608
+    moved = f"DELETE FROM {after.name} WHERE create_day < %s RETURNING *"  # noqa: S608
     into = f"INSERT INTO {PARENT} SELECT * FROM moved"  # noqa: S608
     cursor.execute(f"WITH moved AS ({moved}) {into}", [end])
     cursor.execute(
         f"ALTER TABLE {PARENT} ATTACH PARTITION {after.name} FOR VALUES FROM ({end}) TO (MAXVALUE)"
     )
-    return [day_name(start) for start in starts]
+    return [day_name(day) for day in days]
 
 
 def _detach_older(cursor: CursorWrapper, cutoff: int) -> None:
-    """Detach the days wholly older than the cutoff; the lower catch-all grows over their
-    range, so that no CreateTime is ever left without a partition."""
+    """Detach the days wholly older than the cutoff (Unix time); the lower catch-all grows
+    over their range, so that no CreateTime is ever left without a partition."""
     partitions = layout(cursor) or []
     before = _catch_all(cursor, upper=False)
-    old = [p for p in partitions if DAY_TABLE.match(p.name) and p.upper and p.upper <= cutoff]
+    last = cutoff // DAY  # days before this one ended before the cutoff
+    old = [p for p in partitions if DAY_TABLE.match(p.name) and p.upper and p.upper <= last]
     if not old:
         return
     _lock_first(cursor, [before.name, *(p.name for p in old)])

@@ -1,9 +1,10 @@
-"""The message table becomes partitioned by day of CreateTime, so that ageing out a day is
-dropping a table (autoreply/retention.py), however many rows it holds.
+"""The message table becomes partitioned by the UTC day of CreateTime (a new column,
+create_day: days since 1970), so that ageing out a day is dropping a table
+(autoreply/retention.py), however many rows it holds.
 
 The existing table is renamed, a partitioned one is created in its place with the names
 Django's state expects, the rows are copied into it, and the old one is dropped. Its
-primary key is (id, create_time) in the database (a partitioned table's unique keys must
+primary key is (id, create_day) in the database (a partitioned table's unique keys must
 hold the partition key) while Django keeps `id` as the model's pk; `id` stays an
 identity column of the parent (PostgreSQL 15 allows that: every insert goes through the
 parent). The send -> message foreign key cannot be enforced any more and is dropped.
@@ -17,6 +18,8 @@ import time
 from datetime import UTC, datetime
 
 import django.db.models.deletion
+
+import autoreply.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -33,6 +36,7 @@ CREATE TABLE autoreply_message (
     from_user varchar(64) NOT NULL,
     to_user varchar(64) NOT NULL,
     create_time bigint NOT NULL,
+    create_day integer NOT NULL,
     msg_type varchar(64) NOT NULL,
     event varchar(64) NOT NULL,
     event_key text NOT NULL,
@@ -48,7 +52,7 @@ CREATE TABLE autoreply_message (
     account_id bigint NOT NULL,
     rule_id bigint NULL,
     CONSTRAINT msg_id_uint64 CHECK (msg_id >= 0 AND msg_id <= 18446744073709551615)
-) PARTITION BY RANGE (create_time)
+) PARTITION BY RANGE (create_day)
 """
 
 COLUMNS = (
@@ -60,9 +64,9 @@ COLUMNS = (
 # Built after the copy: one pass per index instead of one insert per row per index.
 KEYS_AND_INDEXES = [
     "ALTER TABLE autoreply_message ADD CONSTRAINT autoreply_message_pkey "
-    "PRIMARY KEY (id, create_time)",
+    "PRIMARY KEY (id, create_day)",
     "ALTER TABLE autoreply_message ADD CONSTRAINT message_dedup "
-    "UNIQUE (account_id, dedup_key, create_time)",
+    "UNIQUE (account_id, dedup_key, create_day)",
     'CREATE INDEX message_recent ON autoreply_message (account_id, received_at DESC)',
     "CREATE INDEX message_by_sender ON autoreply_message "
     "(account_id, from_user, received_at DESC)",
@@ -79,8 +83,8 @@ KEYS_AND_INDEXES = [
 ]
 
 
-def day_name(start: int) -> str:
-    return "autoreply_message_p" + datetime.fromtimestamp(start, UTC).strftime("%Y%m%d")
+def day_name(day: int) -> str:
+    return "autoreply_message_p" + datetime.fromtimestamp(day * DAY, UTC).strftime("%Y%m%d")
 
 
 def first_day(oldest: int | None, today: int) -> int:
@@ -88,28 +92,27 @@ def first_day(oldest: int | None, today: int) -> int:
     window = min(retention or MAX_BACKFILL_DAYS, MAX_BACKFILL_DAYS)
     if oldest is None:
         return today
-    return min(today, max(today - window * DAY, oldest - oldest % DAY))
+    return min(today, max(today - window, oldest // DAY))
 
 
 def partitions(first: int, today: int) -> list[str]:
-    end = today + (AHEAD_DAYS + 1) * DAY
+    end = today + AHEAD_DAYS + 1
     statements = [
         "CREATE TABLE autoreply_message_before PARTITION OF autoreply_message "
         f"FOR VALUES FROM (MINVALUE) TO ({first})",
         "CREATE TABLE autoreply_message_after PARTITION OF autoreply_message "
         f"FOR VALUES FROM ({end}) TO (MAXVALUE)",
     ]
-    for start in range(first, end, DAY):
+    for day in range(first, end):
         statements.append(
-            f"CREATE TABLE {day_name(start)} PARTITION OF autoreply_message "
-            f"FOR VALUES FROM ({start}) TO ({start + DAY})"
+            f"CREATE TABLE {day_name(day)} PARTITION OF autoreply_message "
+            f"FOR VALUES FROM ({day}) TO ({day + 1})"
         )
     return statements
 
 
 def partition(apps, schema_editor):
-    now = int(time.time())
-    today = now - now % DAY
+    today = int(time.time()) // DAY
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("ALTER TABLE autoreply_message RENAME TO autoreply_message_unpartitioned")
         # Index names are per schema: free them for the new table.
@@ -125,8 +128,8 @@ def partition(apps, schema_editor):
         for statement in partitions(first_day(oldest, today), today):
             cursor.execute(statement)
         cursor.execute(
-            f"INSERT INTO autoreply_message ({COLUMNS}) "
-            f"SELECT {COLUMNS} FROM autoreply_message_unpartitioned"
+            f"INSERT INTO autoreply_message ({COLUMNS}, create_day) "
+            f"SELECT {COLUMNS}, create_time / {DAY} FROM autoreply_message_unpartitioned"
         )
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('autoreply_message', 'id'), "
@@ -160,10 +163,16 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(partition, elidable=False)],
             state_operations=[
+                migrations.AddField(
+                    model_name='message',
+                    name='create_day',
+                    field=autoreply.models.CreateDayField(default=0, editable=False),
+                    preserve_default=False,
+                ),
                 migrations.RemoveConstraint(model_name='message', name='message_dedup'),
                 migrations.AddConstraint(
                     model_name='message',
-                    constraint=models.UniqueConstraint(fields=('account', 'dedup_key', 'create_time'), name='message_dedup'),
+                    constraint=models.UniqueConstraint(fields=('account', 'dedup_key', 'create_day'), name='message_dedup'),
                 ),
             ],
         ),
