@@ -123,6 +123,7 @@ def _create_ahead(cursor: CursorWrapper, now: float) -> list[str]:
             f"CREATE TABLE {day_name(day)} PARTITION OF {PARENT} "
             f"FOR VALUES FROM ({day}) TO ({day + 1})"
         )
+        name_indexes(cursor, day_name(day))
     # Table names here are our constants or read from pg_class, never user input.
     moved = f"DELETE FROM {after.name} WHERE create_day < %s RETURNING *"  # noqa: S608
     into = f"INSERT INTO {PARENT} SELECT * FROM moved"  # noqa: S608
@@ -131,6 +132,19 @@ def _create_ahead(cursor: CursorWrapper, now: float) -> list[str]:
         f"ALTER TABLE {PARENT} ATTACH PARTITION {after.name} FOR VALUES FROM ({end}) TO (MAXVALUE)"
     )
     return [day_name(day) for day in days]
+
+
+def name_indexes(cursor: CursorWrapper, partition: str) -> None:
+    """Name a partition's indexes after the table's (`..._p20261201_message_recent`, not
+    PostgreSQL's column-list names), so a plan says which index it used."""
+    cursor.execute(
+        "SELECT c.relname, p.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+        "JOIN pg_inherits i ON i.inhrelid = x.indexrelid JOIN pg_class p ON p.oid = i.inhparent "
+        "WHERE x.indrelid = %s::regclass",
+        [partition],
+    )
+    for index, parent_index in cursor.fetchall():
+        cursor.execute(f"ALTER INDEX {index} RENAME TO {partition}_{parent_index}")
 
 
 def _detach_older(cursor: CursorWrapper, cutoff: int) -> None:

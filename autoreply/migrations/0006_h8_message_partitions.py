@@ -141,6 +141,17 @@ def partition(apps, schema_editor):
         cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO autoreply_message_id_seq")
         for statement in KEYS_AND_INDEXES:
             cursor.execute(statement)
+        # Partition indexes named after the table's, so a plan says which it used.
+        cursor.execute(
+            "SELECT c.relname, p.relname, t.relname FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+            "JOIN pg_inherits i ON i.inhrelid = x.indexrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent "
+            "WHERE p.relname IN ('autoreply_message_pkey', 'message_dedup', 'message_recent', "
+            "'message_by_sender', 'message_by_rule', 'message_unanswered')"
+        )
+        for index, parent_index, partition in cursor.fetchall():
+            cursor.execute(f"ALTER INDEX {index} RENAME TO {partition}_{parent_index}")
 
 
 class Migration(migrations.Migration):
