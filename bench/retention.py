@@ -30,7 +30,7 @@ FILL = """
 INSERT INTO autoreply_message
     (dedup_key, from_user, to_user, create_time, create_day, msg_type, event, event_key,
      text, fields, raw_xml, status, reply, error, retries, account_id)
-SELECT gen_random_uuid(), 'oFollower' || (g % 1000), 'gh_bench', t, t / 86400, 'text', '',
+SELECT gen_random_uuid(), 'oFollower' || (g %% 1000), 'gh_bench', t, t / 86400, 'text', '',
        '', 'hello', '{}', '<xml/>', 'reply', '', '', 0, %s
 FROM generate_series(0, %s - 1) g, LATERAL (SELECT %s::bigint + g * %s AS t) AS ct
 """
