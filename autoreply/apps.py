@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +12,12 @@ class AutoreplyConfig(AppConfig):
 
     def ready(self) -> None:
         from autoreply import checks  # noqa: F401  (registers the system checks)
+
+        post_migrate.connect(age_messages, sender=self)
+
+
+def age_messages(using: str, **kwargs: Any) -> None:
+    """`migrate` leaves the message table's partitions current, as the worker's task does."""
+    from autoreply import retention
+
+    retention.age(using=using)

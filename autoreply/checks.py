@@ -7,6 +7,7 @@ from autoreply.lookups import sync
 from autoreply.outbound import checks as outbound_checks  # noqa: F401  (registers them)
 
 WECHAT_WINDOW_SECONDS = 5  # WeChat drops the connection after this and retries
+MAX_RETENTION_DAYS = 3660  # ten years: beyond that a day partition per day is not the tool
 
 
 @register()
@@ -42,3 +43,18 @@ def check_refresh(app_configs, **kwargs):  # type: ignore[no-untyped-def]
 def check_lookup_sources(app_configs, **kwargs):  # type: ignore[no-untyped-def]
     """autoreply.E101-E103: AUTOREPLY_LOOKUP_SOURCES is readable and every source complete."""
     return sync.parse(setting(sync.SETTING))[1]
+
+
+@register()
+def check_retention(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    days = setting("AUTOREPLY_RETENTION_DAYS")
+    if not isinstance(days, int) or not 0 <= days <= MAX_RETENTION_DAYS:
+        return [
+            Error(
+                f"AUTOREPLY_RETENTION_DAYS is {days!r}.",
+                hint=f"Set the days messages are kept, 1 to {MAX_RETENTION_DAYS}, "
+                "or 0 to keep them forever.",
+                id="autoreply.E301",
+            )
+        ]
+    return []

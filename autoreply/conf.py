@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_API_BASE_URL": "https://api.weixin.qq.com",
     # A failed customer-service send is tried again after this, doubled each time (seconds).
     "AUTOREPLY_SEND_RETRY_SECONDS": 2.0,
+    # Days a message (and its customer-service sends) is kept; 0 = forever (retention.py).
+    "AUTOREPLY_RETENTION_DAYS": 180,
 }
 
 

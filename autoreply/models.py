@@ -247,6 +247,16 @@ class Follower(models.Model):
         return self.openid
 
 
+class CreateDayField(models.IntegerField):  # type: ignore[type-arg]
+    """The UTC day (days since 1970) of a message's CreateTime, filled in from it on every
+    save: the message table's partition key (autoreply/retention.py)."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> int:
+        day = int(model_instance.create_time) // 86400  # type: ignore[attr-defined]
+        setattr(model_instance, self.attname, day)
+        return day
+
+
 class Message(models.Model):
     """One inbound message or event, stored once however often WeChat retries it."""
 
@@ -266,6 +276,7 @@ class Message(models.Model):
     from_user = models.CharField(_("FromUserName"), max_length=64)
     to_user = models.CharField(_("ToUserName"), max_length=64)
     create_time = models.BigIntegerField(_("CreateTime"))
+    create_day = CreateDayField(editable=False)
     msg_type = models.CharField(_("MsgType"), max_length=64)
     event = models.CharField(_("Event"), max_length=64, blank=True)
     event_key = models.TextField(_("EventKey"), blank=True)
@@ -296,7 +307,12 @@ class Message(models.Model):
         ordering = ["-received_at"]
         verbose_name, verbose_name_plural = _("message"), _("messages")
         constraints = [
-            models.UniqueConstraint(fields=["account", "dedup_key"], name="message_dedup"),
+            # The table is partitioned by create_day (autoreply/retention.py), and a
+            # partitioned table's unique keys must hold its partition key. A retry repeats
+            # the CreateTime, so the wider key still catches every retry.
+            models.UniqueConstraint(
+                fields=["account", "dedup_key", "create_day"], name="message_dedup"
+            ),
             models.CheckConstraint(
                 condition=models.Q(msg_id__gte=0, msg_id__lte=MAX_MSG_ID), name="msg_id_uint64"
             ),
@@ -436,8 +452,15 @@ class OutboundMessage(models.Model):
     """One customer-service message, sent by the worker; shown in the log beside its cause."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="outbound")
+    # No constraint in the database: PostgreSQL cannot enforce a foreign key to the
+    # partitioned message table by `id` alone; retention ages sends out by time instead.
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound"
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound",
+        db_constraint=False,
     )
     openid = models.CharField(_("OpenID"), max_length=64)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -456,7 +479,10 @@ class OutboundMessage(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("customer-service message")
-        indexes = [models.Index(fields=["message"], name="outbound_by_message")]
+        indexes = [
+            models.Index(fields=["message"], name="outbound_by_message"),
+            models.Index(fields=["created_at"], name="outbound_by_time"),  # for retention
+        ]
 
     def __str__(self) -> str:
         return f"{self.msgtype} to {self.openid} ({self.status})"

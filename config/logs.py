@@ -15,8 +15,9 @@ from autoreply import request_id
 PLAIN = "%(asctime)s %(levelname)s [%(process)d] %(name)s id=%(request_id)s: %(message)s"
 # httpx logs every request's URL at INFO, and WeChat's API takes the access token (a
 # secret) in the URL: the HTTP client's own records stay at warnings and worse.
-# procrastinate.blueprints says "Adding tasks from blueprint" on every start-up.
-QUIET = ("httpx", "httpcore", "procrastinate.blueprints")
+# procrastinate.blueprints says "Adding tasks from blueprint" on every start-up, and
+# procrastinate.periodic "Registering task" for the hourly retention task.
+QUIET = ("httpx", "httpcore", "procrastinate.blueprints", "procrastinate.periodic")
 FIELDS = "%(asctime)s %(levelname)s %(process)d %(name)s %(request_id)s %(message)s"
 
 

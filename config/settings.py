@@ -112,6 +112,12 @@ AUTOREPLY_SEND_RETRY_SECONDS = env.number(
 )
 PROCRASTINATE_IMPORT_PATHS = ["autoreply.outbound.tasks"]
 
+# Days messages and their sends are kept (0 = forever); the worker ages them out hourly
+# (autoreply/retention.py). Negative or absurd values are refused by autoreply.E301.
+AUTOREPLY_RETENTION_DAYS = env.integer(
+    "AUTOREPLY_RETENTION_DAYS", DEFAULTS["AUTOREPLY_RETENTION_DAYS"], minimum=-(2**31)
+)
+
 _database = dj_database_url.parse(
     env.text("DATABASE_URL", LOCAL_DATABASE_URL),
     conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 600),

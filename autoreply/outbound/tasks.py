@@ -5,6 +5,7 @@ from typing import Any
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.contrib.django import app
 
+from autoreply import retention
 from autoreply.conf import setting
 from autoreply.outbound import sending
 
@@ -27,3 +28,10 @@ def send(outbound_ids: list[int]) -> None:
     them. A retry starts again from the first not yet sent (sent ones are skipped)."""
     for outbound_id in outbound_ids:
         sending.deliver(outbound_id)
+
+
+@app.periodic(cron="17 * * * *")  # hourly; any worker defers it, procrastinate runs it once
+@app.task(queue=QUEUE, name="autoreply.age_messages")
+def age_messages(timestamp: int) -> None:
+    """Partitions for the days ahead; messages and sends past AUTOREPLY_RETENTION_DAYS out."""
+    retention.age()

@@ -4,11 +4,16 @@ The database decides what is a retry: one statement inserts the message with
 `ON CONFLICT DO NOTHING` on its dedup key and, only when the row is new, brings the
 sender's Follower row up to date (`ON CONFLICT DO UPDATE`, so two workers never race).
 Nothing is read first, so there is no read-then-write window between workers.
+
+The table is partitioned by create_day, the UTC day of CreateTime (autoreply/retention.py):
+the dedup key includes it (a retry repeats its CreateTime), and every statement that
+finds a row names it, so PostgreSQL looks in one partition only.
 """
 
 import hashlib
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +35,12 @@ def database() -> str:
 INSERT = """
 WITH ins AS (
     INSERT INTO autoreply_message
-        (account_id, dedup_key, msg_id, from_user, to_user, create_time, msg_type, event,
-         event_key, text, fields, raw_xml, status, rule_id, reply, error, handling_ms,
-         received_at, retries)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s,
+        (account_id, dedup_key, msg_id, from_user, to_user, create_time, create_day,
+         msg_type, event, event_key, text, fields, raw_xml, status, rule_id, reply, error,
+         handling_ms, received_at, retries)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s,
             COALESCE(to_timestamp(%s::float8), now()), 0)
-    ON CONFLICT (account_id, dedup_key) DO NOTHING
+    ON CONFLICT (account_id, dedup_key, create_day) DO NOTHING
     RETURNING id, received_at
 ), fol AS (
     INSERT INTO autoreply_follower AS f
@@ -60,29 +65,35 @@ SELECT id FROM ins
 # A repeat delivery: count it and read how the first one was answered.
 RETRY = """
 UPDATE autoreply_message SET retries = retries + 1
-WHERE account_id = %s AND dedup_key = %s
+WHERE account_id = %s AND dedup_key = %s AND create_day = %s
 RETURNING id, status, reply, received_at < now() - make_interval(secs => %s)
 """
 
 # Handling a row afresh when its first delivery was never answered (deadline, or died).
 TAKE_OVER = """
 UPDATE autoreply_message SET status = %s, rule_id = %s, reply = %s, error = %s, handling_ms = %s
-WHERE id = %s AND (status = 'deadline' OR status = 'pending' AND
+WHERE id = %s AND create_day = %s AND (status = 'deadline' OR status = 'pending' AND
                    received_at < now() - make_interval(secs => %s))
 RETURNING id
 """
 
 FINISH = """
 UPDATE autoreply_message SET status = %s, rule_id = %s, reply = %s, error = %s, handling_ms = %s
-WHERE id = %s
+WHERE id = %s AND create_day = %s
 """
 
+# The create_day bound only lets PostgreSQL skip the partitions of older days: what
+# counts is when we received them. WeChat's clock is ours within minutes, so a day of
+# slack loses nothing.
 RECENTLY_ANSWERED = """
 SELECT 1 FROM autoreply_message
 WHERE account_id = %s AND from_user = %s AND rule_id = %s AND status IN ('reply', 'silence')
-  AND received_at > now() - make_interval(secs => %s)
+  AND received_at > now() - make_interval(secs => %s) AND create_day >= %s
 LIMIT 1
 """
+CLOCK_SLACK_SECONDS = 86400
+DAY_SECONDS = 86400
+CREATE_TIME = 5  # its place in Row.params(); create_day follows it in the INSERT
 
 DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
@@ -94,6 +105,7 @@ class Earlier:
     """The stored row a repeat delivery ran into."""
 
     id: int
+    create_time: int  # with the id, finds the row in its partition
     status: str
     reply: bytes
     stale: bool  # older than the deadline
@@ -149,33 +161,46 @@ class Row:
 
 def insert(row: Row) -> int | None:
     """Store a new message with its answer; None when the key was already stored."""
-    stored = _run(INSERT, row.params(), prepared=PREPARED_INSERT)
+    stored = _run(INSERT, _with_day(row.params()), prepared=PREPARED_INSERT)
     return int(stored[0]) if stored else None
 
 
 def store_spooled(params: list[object]) -> bool:
     """Store a spooled push (its Row.params()); False when the key was already stored."""
-    return _run(INSERT, params, prepared=PREPARED_INSERT) is not None
+    return _run(INSERT, _with_day(params), prepared=PREPARED_INSERT) is not None
 
 
-def earlier(account_id: int, key: uuid.UUID, deadline: float) -> Earlier | None:
-    row = _run(RETRY, [account_id, key, deadline])
+def day(create_time: int) -> int:
+    """The UTC day of a CreateTime (days since 1970): the partition a message is in."""
+    return int(create_time) // DAY_SECONDS
+
+
+def _with_day(params: list[object]) -> list[object]:
+    """The INSERT's parameters: Row.params() (the spool's format) with create_day added."""
+    create_time = params[CREATE_TIME]
+    return [*params[: CREATE_TIME + 1], day(create_time), *params[CREATE_TIME + 1 :]]  # type: ignore[arg-type]
+
+
+def earlier(account_id: int, key: uuid.UUID, create_time: int, deadline: float) -> Earlier | None:
+    row = _run(RETRY, [account_id, key, day(create_time), deadline])
     if row is None:  # deleted meanwhile
         return None
-    return Earlier(row[0], row[1], row[2].encode(), bool(row[3]))
+    return Earlier(row[0], create_time, row[1], row[2].encode(), bool(row[3]))
 
 
-def take_over(row_id: int, decision: Decision, handling_ms: float, deadline: float) -> bool:
+def take_over(earlier: Earlier, decision: Decision, handling_ms: float, deadline: float) -> bool:
     """Claim an unanswered row for this delivery; False when another got there first."""
-    return _run(TAKE_OVER, [*_answer(decision, handling_ms), row_id, deadline]) is not None
+    params = [*_answer(decision, handling_ms), earlier.id, day(earlier.create_time), deadline]
+    return _run(TAKE_OVER, params) is not None
 
 
-def finish(row_id: int, decision: Decision, handling_ms: float) -> None:
-    _run(FINISH, [*_answer(decision, handling_ms), row_id])
+def finish(row_id: int, create_time: int, decision: Decision, handling_ms: float) -> None:
+    _run(FINISH, [*_answer(decision, handling_ms), row_id, day(create_time)])
 
 
 def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) -> bool:
-    return _run(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds]) is not None
+    since = day(int(time.time()) - seconds - CLOCK_SLACK_SECONDS)
+    return _run(RECENTLY_ANSWERED, [account_id, openid, rule_id, seconds, since]) is not None
 
 
 def _run(sql: str, params: list[Any], prepared: Prepared | None = None) -> tuple[Any, ...] | None:

@@ -131,13 +131,13 @@ def _insert_then_decide(
         if row is None:
             return _repeat(site, message, key, clock)
         decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
-        recording.finish(row, decision, clock.elapsed_ms())
+        recording.finish(row, message.create_time, decision, clock.elapsed_ms())
     return _deliver(site, message, row, decision, clock)
 
 
 def _repeat(site: Site, message: Message, key: uuid.UUID, clock: Clock) -> bytes | None:
     """A repeat delivery: the stored reply, a take-over of an unanswered row, or silence."""
-    earlier = recording.earlier(site.version.id, key, clock.budget)
+    earlier = recording.earlier(site.version.id, key, message.create_time, clock.budget)
     if earlier is None:
         return None
     if earlier.status == Status.REPLY:
@@ -145,7 +145,7 @@ def _repeat(site: Site, message: Message, key: uuid.UUID, clock: Clock) -> bytes
     if not _unanswered(earlier):
         return None  # answered with silence, or still being answered by another delivery
     decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
-    if recording.take_over(earlier.id, decision, clock.elapsed_ms(), clock.budget):
+    if recording.take_over(earlier, decision, clock.elapsed_ms(), clock.budget):
         return decision.reply or None
     return None
 
@@ -162,7 +162,7 @@ def _deliver(
 ) -> bytes | None:
     if decision.reply and clock.expired():  # too late to be seen: say so in the log
         decision = Decision(Status.DEADLINE, decision.rule_id)
-        recording.finish(row, decision, clock.elapsed_ms())
+        recording.finish(row, message.create_time, decision, clock.elapsed_ms())
     follow_ups.after_answer(site, message, row, decision)  # h5: reply all, late answers
     return decision.reply or None
 
