@@ -74,3 +74,9 @@ def test_bad_settings_stop_gunicorn_with_the_check_id(setting, value, check):
     result = gunicorn(**{setting: value})
     assert result.returncode != 0
     assert check in result.stderr, result.stderr[-2000:]
+
+
+def test_bad_settings_stop_the_worker_with_the_check_id():
+    result = manage("worker", WECHAT_REPLY_DEADLINE="9")
+    assert result.returncode != 0
+    assert "autoreply.E001" in result.stderr
