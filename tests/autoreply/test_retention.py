@@ -99,9 +99,10 @@ def test_ageing_drops_exactly_the_days_past_the_retention_and_keeps_followers(bo
     settings.AUTOREPLY_RETENTION_DAYS = 180
     now = time.time()
     today = int(now) // DAY
+    noon = today * DAY + DAY // 2  # offsets from noon never cross into another day
     push(bot, int(now))  # today: past the retention then
-    push(bot, int(now) + 19 * DAY + 3600)  # day 19: wholly older than the cutoff too
-    kept = push(bot, int(now) + 25 * DAY)  # day 25: kept
+    push(bot, noon + 19 * DAY)  # day 19: wholly older than the cutoff too
+    kept = push(bot, noon + 25 * DAY)  # day 25: kept
     push(bot, 0)  # the lower catch-all, received now: older than the cutoff
     late = OutboundMessage.objects.create(
         account=acme, openid="oFollower1", reason="late", msgtype="text", payload={}
