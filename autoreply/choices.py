@@ -62,3 +62,22 @@ class Status(models.TextChoices):
     NO_RULE = "no_rule", _("no rule matched")
     DEADLINE = "deadline", _("past the deadline")
     ERROR = "error", _("error")
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class OutboundReason(models.TextChoices):
+    REPLY_ALL = "reply_all", _("reply all (回复全部)")
+    LATE = "late", _("answer past the deadline")
+    MANUAL = "manual", _("sent by hand")
+
+
+class MediaType(models.TextChoices):
+    IMAGE = "image", _("image")
+    VOICE = "voice", _("voice")
+    VIDEO = "video", _("video")
+    THUMB = "thumb", _("thumbnail")

@@ -12,7 +12,17 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from autoreply import validation
-from autoreply.choices import EncryptionMode, KeywordMode, MsgType, ReplyMode, ReplyType, Status
+from autoreply.choices import (
+    EncryptionMode,
+    KeywordMode,
+    MediaType,
+    MsgType,
+    OutboundReason,
+    OutboundStatus,
+    ReplyMode,
+    ReplyType,
+    Status,
+)
 from autoreply.text import normalize
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
@@ -436,18 +446,6 @@ class AccessToken(models.Model):
         return f"access token of {self.account_id}, until {self.expires_at}"  # never the token
 
 
-class OutboundStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
-
-
-class OutboundReason(models.TextChoices):
-    REPLY_ALL = "reply_all", _("reply all (回复全部)")
-    LATE = "late", _("answer past the deadline")
-    MANUAL = "manual", _("sent by hand")
-
-
 class OutboundMessage(models.Model):
     """One customer-service message, sent by the worker; shown in the log beside its cause."""
 
@@ -486,13 +484,6 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.msgtype} to {self.openid} ({self.status})"
-
-
-class MediaType(models.TextChoices):
-    IMAGE = "image", _("image")
-    VOICE = "voice", _("voice")
-    VIDEO = "video", _("video")
-    THUMB = "thumb", _("thumbnail")
 
 
 class Media(models.Model):

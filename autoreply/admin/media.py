@@ -13,7 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.models import Media, MediaType, Reply
+from autoreply.choices import MediaType
+from autoreply.models import Media, Reply
 from autoreply.outbound import media, tokens
 from wechat.errors import ApiError
 

@@ -16,8 +16,8 @@ from functools import partial
 
 from django.db import connection
 
-from autoreply.choices import ReplyMode, Status
-from autoreply.models import Account, OutboundReason
+from autoreply.choices import OutboundReason, ReplyMode, Status
+from autoreply.models import Account
 from autoreply.outbound import outbox
 from autoreply.rules.matching import Hit, RuleIndex
 from autoreply.rules.rendering import Decision, RulePayload, render_replies

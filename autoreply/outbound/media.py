@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.models import Account, Media, MediaType
+from autoreply.choices import MediaType
+from autoreply.models import Account, Media
 from autoreply.outbound import tokens
 from autoreply.outbound.client import client
 from wechat import api

@@ -8,7 +8,8 @@ import logging
 
 from django.utils import timezone
 
-from autoreply.models import OutboundMessage, OutboundStatus
+from autoreply.choices import OutboundStatus
+from autoreply.models import OutboundMessage
 from autoreply.outbound import tokens
 from autoreply.outbound.client import client
 from wechat.errors import ApiError

@@ -4,9 +4,9 @@ followed it (reply all, a late answer), as they reached the follower."""
 import time
 from urllib.parse import urlsplit
 
-from autoreply.choices import ReplyMode, Status
+from autoreply.choices import OutboundStatus, ReplyMode, Status
 from autoreply.conf import setting
-from autoreply.models import Account, Message, OutboundMessage, OutboundStatus
+from autoreply.models import Account, Message, OutboundMessage
 from wechat import standin_client
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -6,7 +6,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from autoreply.models import Account, MediaType
+from autoreply.choices import MediaType
+from autoreply.models import Account
 from autoreply.outbound import media, tokens
 from wechat.errors import ApiError
 
