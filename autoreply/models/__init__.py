@@ -1,0 +1,32 @@
+"""What autoreply stores: accounts, their rules and replies, the message log, followers.
+
+Validation lives in `clean()` (via autoreply.validation) so the admin and the rules-file
+importer refuse the same things with the same messages.
+"""
+
+from autoreply.models.accounts import SECRET_FIELDS, Account
+from autoreply.models.lookups import LookupEntry, LookupTable
+from autoreply.models.outbound import AccessToken, Media, OutboundMessage
+from autoreply.models.rules import Article, Keyword, Reply, Rule
+from autoreply.models.traffic import MAX_MSG_ID, CreateDayField, Follower, Message, SignedQuery
+from autoreply.models.workers import WorkerHeartbeat
+
+__all__ = [
+    "MAX_MSG_ID",
+    "SECRET_FIELDS",
+    "AccessToken",
+    "Account",
+    "Article",
+    "CreateDayField",
+    "Follower",
+    "Keyword",
+    "LookupEntry",
+    "LookupTable",
+    "Media",
+    "Message",
+    "OutboundMessage",
+    "Reply",
+    "Rule",
+    "SignedQuery",
+    "WorkerHeartbeat",
+]
