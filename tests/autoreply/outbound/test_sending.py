@@ -2,7 +2,8 @@
 
 import pytest
 
-from autoreply.models import OutboundMessage, OutboundReason
+from autoreply.choices import OutboundReason
+from autoreply.models import OutboundMessage
 from autoreply.outbound import outbox
 from tests.autoreply.outbound.conftest import wait_for, workers
 from tests.factories import account
