@@ -60,9 +60,13 @@ def compile_template(source: str) -> Renderer:
 
 
 def message_context(
-    message: Any, match: Mapping[str, str], lookups: Mapping[str, Mapping[str, str]]
+    message: Any,
+    match: Mapping[str, str],
+    lookups: Mapping[str, Mapping[str, str]],
+    conversation: str = "",
 ) -> Context:
-    """The context every field of one reply renders against."""
+    """The context every field of one reply renders against; `conversation` is the
+    follower's when the push arrived, `{{ context }}`."""
     current_lookups.set(lookups)
     return Context(
         {
@@ -71,6 +75,7 @@ def message_context(
             "media_id": message.media_id,
             "msg": read_only(message.fields),
             "match": MappingProxyType(match),
+            "context": conversation,
         },
         autoescape=False,
     )

@@ -23,6 +23,7 @@ from autoreply.choices import (
     ReplyType,
 )
 from autoreply.rules import regex_literals
+from autoreply.rules.conversations import ConversationError, change_of
 from autoreply.rules.regexes import compile_pattern
 from autoreply.rules.schedule import ScheduleError, weekly_spans
 from autoreply.templating import TemplateError, compile_template
@@ -114,6 +115,52 @@ def check_time_window(rule: Any) -> None:
             SCHEDULE_PROBLEMS[exc.code], code=f"schedule_{exc.code}", params=params
         )
         raise ValidationError({"schedule": message}) from None
+
+
+# What is wrong with a rule's sets_context (autoreply/rules/conversations.py's codes).
+CONVERSATION_PROBLEMS = {
+    "not_an_object": gettext_lazy(
+        'Starting a conversation takes a name and a lifetime: {"name": "workpiece", '
+        '"seconds": 300}.'
+    ),
+    "unknown_key": gettext_lazy(
+        "“%(key)s” is not part of starting a conversation: give only its name and seconds."
+    ),
+    "no_name": gettext_lazy("Give the conversation a name, e.g. workpiece."),
+    "no_lifetime": gettext_lazy(
+        "Say how long the conversation lasts: a number of seconds above 0, e.g. 300 for "
+        "five minutes (a conversation without a lifetime would never end)."
+    ),
+}
+
+
+def check_conversation(rule: Any) -> None:
+    """sets_context has a name and a lifetime; a rule does not both start and end one."""
+    try:
+        change_of(rule.sets_context, rule.clears_context)
+    except ConversationError as exc:
+        message = CONVERSATION_PROBLEMS[exc.code] % {"key": exc.key}
+        raise error("sets_context", message, f"context_{exc.code}") from None
+    if rule.sets_context is not None and rule.clears_context:
+        message = _(
+            "A rule either starts a conversation or ends one: starting one already ends any other."
+        )
+        raise error("clears_context", message, "context_set_and_cleared")
+    if rule.requires_context != rule.requires_context.strip():
+        message = _("The conversation's name has spaces around it: remove them.")
+        raise error("requires_context", message, "context_spaces")
+
+
+def conversation_warnings(rule: Any, started: Iterable[str]) -> list[str]:
+    """A rule only in a conversation that no rule of the account starts never answers;
+    `started` are the names the account's rules set."""
+    if rule.requires_context and rule.requires_context not in set(started):
+        message = _(
+            "Rule “%(rule)s” answers only in the conversation “%(name)s”, which no rule of "
+            "this account starts: it will never answer until one does."
+        )
+        return [message % {"rule": rule.name, "name": rule.requires_context}]
+    return []
 
 
 def check_keyword(keyword: Any) -> None:

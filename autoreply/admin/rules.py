@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import path, reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
@@ -20,15 +20,18 @@ from django.utils.translation import gettext_lazy as _
 from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
 
+from autoreply.admin.conversation import ContextChangeField, DatalistInput
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.schedule import ScheduleField
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying, loading
 from autoreply.rules import fields as rule_fields
+from autoreply.rules.conversation_names import context_names, started_names
 from autoreply.validation import (
     check_reply_on_rule,
     check_rule_parts,
+    conversation_warnings,
     keyword_warnings,
     reply_warnings,
 )
@@ -165,20 +168,38 @@ class RuleAdmin(NestedModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         if db_field.name == "schedule":  # a table of days and hours, not JSON
             return ScheduleField(label=db_field.verbose_name.capitalize())
+        if db_field.name == "sets_context":  # a name and seconds, not JSON
+            return ContextChangeField(label=db_field.verbose_name.capitalize())
+        if db_field.name == "requires_context":
+            kwargs["widget"] = DatalistInput()
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change, **kwargs)
+        known = context_names(obj.account_id if obj else None)  # suggested, any name allowed
+        form.base_fields["requires_context"].widget.options = known
+        form.base_fields["sets_context"].widget.widgets[0].options = known
+        return form
 
     @admin.display(description=_("when"))
     def when(self, rule: Rule) -> str:
-        """A badge for rules limited in time: their hours and bounds."""
+        """Badges for rules limited in time (their hours and bounds) or in a conversation."""
         entries = [e for e in rule.schedule or () if isinstance(e, dict)]  # psql can write anything
         parts = [f"{e.get('days')} {e.get('from')}–{e.get('to')}" for e in entries]
         if rule.active_from:
             parts.append(_("from %s") % date_format(localtime(rule.active_from), "Y-m-d H:i"))
         if rule.active_until:
             parts.append(_("until %s") % date_format(localtime(rule.active_until), "Y-m-d H:i"))
-        if not parts:
-            return "—"
-        return format_html('<span class="rule-when-badge">🕘 {}</span>', "; ".join(parts))
+        badges = []
+        if parts:
+            badges.append(
+                format_html('<span class="rule-when-badge">🕘 {}</span>', "; ".join(parts))
+            )
+        badges += [
+            format_html('<span class="rule-conversation-badge">💬 {}</span>', words)
+            for words in _conversation_words(rule)
+        ]
+        return format_html_join(" ", "{}", ((badge,) for badge in badges)) if badges else "—"
 
     @admin.display(description=_("active now"), boolean=True)
     def active_now(self, rule: Rule) -> bool:
@@ -247,3 +268,20 @@ class RuleAdmin(NestedModelAdmin):
         for keyword in form.instance.keywords.all():
             for warning in keyword_warnings(keyword):
                 messages.warning(request, warning)
+        started = started_names(form.instance.account_id)
+        for warning in conversation_warnings(form.instance, started):
+            messages.warning(request, warning)
+
+
+def _conversation_words(rule: Rule) -> list[str]:
+    """What a rule does in conversations, in a few words each, for the rule list."""
+    words = []
+    if rule.requires_context:
+        words.append(gettext("only in “%(name)s”") % {"name": rule.requires_context})
+    started = rule.sets_context if isinstance(rule.sets_context, dict) else None
+    if started:
+        message = gettext("starts “%(name)s” for %(seconds)s s")
+        words.append(message % {"name": started.get("name"), "seconds": started.get("seconds")})
+    if rule.clears_context:
+        words.append(gettext("ends the conversation"))
+    return words

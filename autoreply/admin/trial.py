@@ -10,8 +10,10 @@ from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin.conversation import DatalistInput
 from autoreply.choices import MsgType, Status
 from autoreply.models import Account
+from autoreply.rules.conversation_names import context_names
 from autoreply.rules.trial import KINDS, Attempt, reason, try_message
 
 # The kinds of message a trial can send, named as the rule's message types are.
@@ -37,6 +39,19 @@ class TrialForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Empty: now. Rules with hours or dates answer as they would at this time."),
     )
+    context = forms.CharField(
+        required=False,
+        label=_("in the conversation"),
+        widget=DatalistInput(),
+        help_text=_(
+            "Empty: the follower is in no conversation. Rules only in a conversation answer "
+            "as they would for a follower in this one."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["context"].widget.options = context_names()
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean() or {}
@@ -60,6 +75,7 @@ def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
             data["event_key"],
             data["media_id"],
             data["at"],
+            data["context"],
         )
         trial = try_message(data["account"], attempt)
     context = {
@@ -71,6 +87,7 @@ def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
         "reasons": [(hit, reason(hit)) for hit in trial.candidates] if trial else [],
         "status": Status(trial.decision.status).label if trial and trial.decision else "",
         "sent_at": _sent_at(trial.message.create_time) if trial else None,
+        "change": trial.decision.change if trial and trial.decision else None,
     }
     return TemplateResponse(request, "admin/autoreply/rule/try.html", context)
 

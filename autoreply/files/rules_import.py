@@ -19,8 +19,14 @@ from autoreply.files.rules_export import rule_data
 from autoreply.files.schema import RulesFileError
 from autoreply.lookups import tables
 from autoreply.models import SECRET_FIELDS, Account, Article, Keyword, Reply, Rule
+from autoreply.rules.conversation_names import started_names
 from autoreply.rules.fields import RULE_COLUMNS, RULE_FIELDS
-from autoreply.validation import check_rule_parts, reply_warnings
+from autoreply.validation import (
+    check_rule_parts,
+    conversation_warnings,
+    keyword_warnings,
+    reply_warnings,
+)
 
 
 @dataclass
@@ -111,6 +117,10 @@ def _import_rules(
         stale = [rule.pk for name, rule in existing.items() if name not in keep]
         report.rules_deleted = len(stale)
         Rule.objects.filter(pk__in=stale).delete()
+    started = started_names(account.pk)
+    for rule, _, _ in changed:
+        warnings = conversation_warnings(rule, started)
+        report.warnings.extend(f"{where}, rule {rule.name!r}: {w}" for w in warnings)
 
 
 def _build_rule(
@@ -124,7 +134,9 @@ def _build_rule(
     schema.full_clean(rule, where, exclude=["account"], unique=False)
     keywords = [Keyword(rule=rule, **kw) for kw in data["keywords"]]
     for number, keyword in enumerate(keywords):
-        schema.full_clean(keyword, f"{where}, keywords[{number}]", exclude=["rule"])
+        keyword_where = f"{where}, keywords[{number}]"
+        schema.full_clean(keyword, keyword_where, exclude=["rule"])
+        report.warnings.extend(f"{keyword_where}: {w}" for w in keyword_warnings(keyword))
     replies = []
     for number, reply_data in enumerate(data["replies"]):
         reply_where = f"{where}, replies[{number}]"

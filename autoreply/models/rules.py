@@ -11,6 +11,7 @@ from autoreply.choices import (
     ReplyType,
 )
 from autoreply.models.accounts import Account
+from autoreply.rules.conversations import NAME_LENGTH
 
 
 class Rule(models.Model):
@@ -42,6 +43,31 @@ class Rule(models.Model):
     active_from = models.DateTimeField(_("active from"), null=True, blank=True)
     active_until = models.DateTimeField(_("active until"), null=True, blank=True)
     schedule = models.JSONField(_("weekly schedule"), default=list, blank=True)
+    requires_context = models.CharField(
+        _("only in the conversation"),
+        max_length=NAME_LENGTH,
+        blank=True,
+        default="",
+        help_text=_(
+            "Answer only a follower who is in this conversation (started by another rule); "
+            "empty: answer everyone."
+        ),
+    )
+    sets_context = models.JSONField(
+        _("starts the conversation"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_(
+            "When this rule answers, the follower is in this conversation for so many seconds "
+            "(replacing any other), so that rules only in it answer their next messages."
+        ),
+    )
+    clears_context = models.BooleanField(
+        _("ends the conversation"),
+        default=False,
+        help_text=_("When this rule answers, the follower's conversation ends."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -57,6 +83,7 @@ class Rule(models.Model):
 
     def clean(self) -> None:
         validation.check_rule(self)
+        validation.check_conversation(self)
         validation.check_reply_all(self)
 
 

@@ -11,6 +11,7 @@ from autoreply.choices import (
 )
 from autoreply.models.accounts import Account
 from autoreply.models.rules import Rule
+from autoreply.rules.conversations import NAME_LENGTH
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
 
@@ -30,6 +31,12 @@ class Follower(models.Model):
     first_seen = models.DateTimeField(_("first seen"), db_default=Now())
     last_seen = models.DateTimeField(_("last seen"), db_default=Now())
     message_count = models.PositiveIntegerField(_("messages"), default=0)
+    # The conversation a rule put the follower in (rules' sets_context), until when, and
+    # the CreateTime of the push that set or ended it: a push that arrives late (an older
+    # CreateTime) does not undo what a newer one did.
+    context = models.CharField(_("conversation"), max_length=NAME_LENGTH, blank=True, db_default="")
+    context_until = models.DateTimeField(_("conversation until"), null=True, blank=True)
+    context_since = models.BigIntegerField(editable=False, db_default=0)
 
     class Meta:
         ordering = ["-last_seen"]
@@ -98,6 +105,13 @@ class Message(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     handling_ms = models.FloatField(_("handling time (ms)"), null=True)
+    context = models.CharField(
+        _("conversation"),
+        max_length=NAME_LENGTH,
+        blank=True,
+        db_default="",
+        help_text=_("The follower's conversation when the message arrived."),
+    )
     retries = models.PositiveIntegerField(
         _("retries"), default=0, help_text=_("Repeat deliveries by WeChat.")
     )

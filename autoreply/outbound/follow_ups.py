@@ -39,7 +39,7 @@ def after_answer(site: Site, message: Message, row_id: int | None, decision: Dec
     late = decision.status == Status.DEADLINE
     reply_all = decision.status == Status.REPLY and decision.rule_id in _reply_all_rules(site.index)
     if late or reply_all:
-        _pending().append(partial(_follow_up, site, message, row_id, decision.rule_id, late))
+        _pending().append(partial(_follow_up, site, message, row_id, decision, late))
 
 
 def release() -> None:
@@ -82,32 +82,33 @@ def _reply_all_rules(index: RuleIndex) -> frozenset[int]:
         return found
 
 
-def _follow_up(site: Site, message: Message, row_id: int, rule_id: int, late: bool) -> None:
-    hit = _hit(site.index.candidates(message), rule_id)
+def _follow_up(site: Site, message: Message, row_id: int, decision: Decision, late: bool) -> None:
+    context = decision.context  # matched again as it was: in the same conversation
+    hit = _hit(site.index.candidates(message, context=context), decision.rule_id)
     if hit is None:
         return
     account = Account.objects.get(pk=site.version.id)
     if not account.app_secret:
         logger.info("account %s: no AppSecret, so message %d gets no late answer", account, row_id)
         return
-    outgoing = _outgoing(hit, message, site.lookups, late)
+    outgoing = _outgoing(hit, message, site.lookups, late, context)
     sendable = [reply for reply in outgoing if _worth_sending(reply)]
     reason = OutboundReason.LATE if late else OutboundReason.REPLY_ALL
     if sendable:
         outbox.enqueue(account, message.from_user, sendable, reason, row_id)
 
 
-def _hit(hits: Iterable[Hit], rule_id: int) -> Hit | None:
+def _hit(hits: Iterable[Hit], rule_id: int | None) -> Hit | None:
     return next((hit for hit in hits if hit.rule.id == rule_id), None)
 
 
 def _outgoing(
-    hit: Hit, message: Message, lookups: Mapping[str, Mapping[str, str]], late: bool
+    hit: Hit, message: Message, lookups: Mapping[str, Mapping[str, str]], late: bool, context: str
 ) -> tuple[replies.Reply, ...]:
     payload: RulePayload = hit.rule.payload
     if payload.reply_mode == ReplyMode.ALL:
-        return render_replies(hit, message, lookups, start=0 if late else 1)
-    rendered = render_replies(hit, message, lookups)
+        return render_replies(hit, message, lookups, start=0 if late else 1, context=context)
+    rendered = render_replies(hit, message, lookups, context=context)
     if not rendered:
         return ()
     return (rendered[0] if payload.reply_mode == ReplyMode.FIRST else random.choice(rendered),)

@@ -19,11 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.models import Rule
+from autoreply.rules import conversations
 from autoreply.rules.schedule import ENTRY_KEYS
 from wechat.replies import ARTICLE_FIELDS, REPLY_KINDS
 
-ABOUT, WHEN, HOW = "about", "when", "how"
-FIELDSET_TITLES = {ABOUT: None, WHEN: _("When it answers"), HOW: _("How it answers")}
+ABOUT, WHEN, CONVERSATION, HOW = "about", "when", "conversation", "how"
+FIELDSET_TITLES = {
+    ABOUT: None,
+    WHEN: _("When it answers"),
+    CONVERSATION: _("Conversation"),
+    HOW: _("How it answers"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,20 @@ def _load_schedule(entries: list[Any]) -> list[dict[str, str]]:
     return loaded
 
 
+def _load_context_change(value: Any) -> dict[str, Any] | None:
+    """`{"name", "seconds"}` or null; a missing key is kept missing (validation names it)."""
+    if value is None:
+        return None
+    try:
+        name, seconds = conversations.parse(value)
+    except conversations.ConversationError:
+        raise ValueError('expected {"name": "workpiece", "seconds": 300}, or null') from None
+    return {key: item for key, item in (("name", name), ("seconds", seconds)) if item is not None}
+
+
 DATETIME = Codec(_dump_datetime, _load_datetime)
+CONTEXT_NAME = Codec(lambda name: name or None, lambda name: name or "")  # null: none
+CONTEXT_CHANGE = Codec(lambda value: value, _load_context_change)
 SCHEDULE = Codec(list, _load_schedule)
 
 
@@ -111,6 +130,9 @@ RULE_FIELDS = (
     RuleField("active_from", str, fieldset=WHEN, nullable=True, codec=DATETIME),
     RuleField("active_until", str, fieldset=WHEN, nullable=True, codec=DATETIME),
     RuleField("schedule", list, fieldset=WHEN, codec=SCHEDULE),
+    RuleField("requires_context", str, fieldset=CONVERSATION, nullable=True, codec=CONTEXT_NAME),
+    RuleField("sets_context", dict, fieldset=CONVERSATION, nullable=True, codec=CONTEXT_CHANGE),
+    RuleField("clears_context", bool, fieldset=CONVERSATION),
     RuleField("replies", list, part=True),
 )
 RULE_COLUMNS = tuple(field.name for field in RULE_FIELDS if not field.part)

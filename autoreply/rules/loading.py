@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from autoreply.models import Article, Keyword, Reply, Rule
+from autoreply.rules.conversations import change_of
 from autoreply.rules.fields import KEYWORD_FIELDS
 from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
 from autoreply.rules.rendering import CompiledReply, RulePayload
@@ -26,15 +27,16 @@ logger = logging.getLogger(__name__)
 
 # What matching reads of a rule is whatever RuleSpec has: a field added there is loaded
 # (or fails loudly if the Rule model lacks it), never left to RuleSpec's default.
-SPEC_PARTS = ("keywords", "payload", "window")
+SPEC_PARTS = ("keywords", "payload", "window", "context_change")
 RULE_COLUMNS = tuple(f.name for f in dataclasses.fields(RuleSpec) if f.name not in SPEC_PARTS)
 WINDOW_COLUMNS = ("active_from", "active_until", "schedule")
+CHANGE_COLUMNS = ("sets_context", "clears_context")
 
 
 def load_index(account_id: int, using: str = "default") -> RuleIndex:
     """Every enabled rule of the account, compiled."""
     enabled = Rule.objects.using(using).filter(account_id=account_id, enabled=True)
-    rules = list(enabled.values(*RULE_COLUMNS, "reply_mode", *WINDOW_COLUMNS))
+    rules = list(enabled.values(*RULE_COLUMNS, "reply_mode", *WINDOW_COLUMNS, *CHANGE_COLUMNS))
     keywords = _group(
         Keyword.objects.using(using).filter(rule__in=enabled).values("rule_id", *KEYWORD_FIELDS)
     )
@@ -74,6 +76,7 @@ def _spec(
         **{column: rule[column] for column in RULE_COLUMNS},
         keywords=tuple(KeywordSpec(**{name: k[name] for name in KEYWORD_FIELDS}) for k in keywords),
         window=rule_window(*(rule[column] for column in WINDOW_COLUMNS)),
+        context_change=change_of(*(rule[column] for column in CHANGE_COLUMNS)),
         payload=payload,
     )
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import ahocorasick
 
 from autoreply.rules import regex_literals
+from autoreply.rules.conversations import ContextChange
 from autoreply.rules.regexes import REGEX_BUDGET, Budget, compile_pattern
 from autoreply.rules.schedule import Moment, Window
 from autoreply.text import normalize
@@ -67,12 +68,17 @@ class RuleSpec:
     cooldown_seconds: int = 0
     payload: Any = None
     window: Window | None = None  # None: any time
+    requires_context: str = ""  # '': answers followers in any conversation or none
+    context_change: ContextChange | None = None  # what answering does to the conversation
 
     def accepts(self, msg_type: str) -> bool:
         return self.msg_type == msg_type or self.msg_type == ANY
 
     def answers_at(self, moment: Moment) -> bool:
         return self.window is None or self.window.contains(moment)
+
+    def answers_in(self, context: str) -> bool:
+        return not self.requires_context or self.requires_context == context
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,11 @@ class RuleIndex:
         self._by_type: dict[str, list[int]] = {}  # keyword-less rules per message type
         self._by_event: dict[str, list[int]] = {}  # event rules per lower-cased event
         self._timed = any(rule.window is not None for rule in self.rules)
+        self._conversational = any(rule.requires_context for rule in self.rules)
+        # Only these accounts' pushes read the follower's context (one indexed read).
+        self.uses_context = self._conversational or any(
+            rule.context_change is not None for rule in self.rules
+        )
         for rank, (rule, regexes) in enumerate(usable):
             self._add(rank, rule, iter(regexes))
         self._contains.finish()
@@ -147,15 +158,25 @@ class RuleIndex:
             self._unfiltered.append(position)
 
     def candidates(
-        self, message: Inbound, when: int | None = None, *, any_time: bool = False
+        self,
+        message: Inbound,
+        when: int | None = None,
+        *,
+        context: str = "",
+        any_time: bool = False,
+        any_context: bool = False,
     ) -> Iterator[Hit]:
         """Every rule that matches `message`, best first (lazily: regexes run on demand),
         leaving out rules outside their time at `when` (epoch seconds; by default the
-        message's CreateTime) unless `any_time` (the try page, saying what was skipped)."""
+        message's CreateTime) unless `any_time`, and rules only in a conversation other
+        than the follower's `context` unless `any_context` (the try page, saying what was
+        skipped)."""
         if message.is_event:
             hits = self._event_candidates(message)
         else:
             hits = self._message_candidates(message)
+        if self._conversational and not any_context:
+            hits = (hit for hit in hits if hit.rule.answers_in(context))
         if not self._timed or any_time:
             return hits
         if when is None:

@@ -14,6 +14,7 @@ from django.template import Context
 
 from autoreply import templating
 from autoreply.choices import ReplyMode, Status
+from autoreply.rules.conversations import ContextChange
 from autoreply.rules.matching import Hit, Inbound
 from autoreply.templating import Renderer
 from wechat import replies
@@ -59,31 +60,42 @@ class RulePayload:
 
 @dataclass(frozen=True)
 class Decision:
-    """How one message is answered."""
+    """How one message is answered: in which conversation it arrived (`context`, '' for
+    none) and what answering does to it (`change`, None: nothing)."""
 
     status: str
     rule_id: int | None = None
     reply: bytes = b""
     error: str = field(default="")
+    context: str = ""
+    change: ContextChange | None = None
 
 
 NO_RULE = Decision(Status.NO_RULE)
 
 
 def answer(
-    hit: Hit | None, message: Inbound, lookups: Mapping[str, Mapping[str, str]], now: int
+    hit: Hit | None,
+    message: Inbound,
+    lookups: Mapping[str, Mapping[str, str]],
+    now: int,
+    context: str = "",
 ) -> Decision:
-    """The decision for `message` answered by `hit` (None: no rule matched)."""
+    """The decision for `message`, arriving in the conversation `context`, answered by
+    `hit` (None: no rule matched). A rule that answers (a silence too) makes its change
+    to the conversation; one that fails to render does not."""
     if hit is None:
-        return NO_RULE
-    payload: RulePayload = hit.rule.payload
+        return Decision(Status.NO_RULE, context=context)
+    rule = hit.rule
+    payload: RulePayload = rule.payload
     if not payload.replies:
-        return Decision(Status.SILENCE, hit.rule.id)
-    context = templating.message_context(message, hit.match, lookups)
+        return Decision(Status.SILENCE, rule.id, context=context, change=rule.context_change)
+    values = templating.message_context(message, hit.match, lookups, context)
     try:
-        reply = payload.pick().build(context)
+        reply = payload.pick().build(values)
         if isinstance(reply, replies.TextReply) and not reply.content.strip():
-            return Decision(Status.SILENCE, hit.rule.id, error="the text reply rendered empty")
+            error = "the text reply rendered empty"
+            return Decision(Status.SILENCE, rule.id, b"", error, context, rule.context_change)
         xml = replies.render_reply(
             reply,
             to_user=message.from_user,  # type: ignore[attr-defined]
@@ -92,18 +104,23 @@ def answer(
             answering_event=message.is_event,
         )
     except WeChatError as exc:
-        return Decision(Status.ERROR, hit.rule.id, error=str(exc))
+        return Decision(Status.ERROR, rule.id, error=str(exc), context=context)
     except Exception as exc:  # a template filter can raise anything; the follower must not see it
-        logger.exception("rule %s failed to render", hit.rule.id)
-        return Decision(Status.ERROR, hit.rule.id, error=f"{type(exc).__name__}: {exc}")
-    return Decision(Status.REPLY, hit.rule.id, xml)
+        logger.exception("rule %s failed to render", rule.id)
+        error = f"{type(exc).__name__}: {exc}"
+        return Decision(Status.ERROR, rule.id, error=error, context=context)
+    return Decision(Status.REPLY, rule.id, xml, "", context, rule.context_change)
 
 
 def render_replies(
-    hit: Hit, message: Inbound, lookups: Mapping[str, Mapping[str, str]], start: int = 0
+    hit: Hit,
+    message: Inbound,
+    lookups: Mapping[str, Mapping[str, str]],
+    start: int = 0,
+    context: str = "",
 ) -> tuple[replies.Reply, ...]:
     """The rule's replies from `start` on, rendered for `message` (reply all's follow-ups).
     Raises what rendering raises: the caller is off the webhook's answer path."""
-    context = templating.message_context(message, hit.match, lookups)
+    values = templating.message_context(message, hit.match, lookups, context)
     payload: RulePayload = hit.rule.payload
-    return tuple(reply.build(context) for reply in payload.replies[start:])
+    return tuple(reply.build(values) for reply in payload.replies[start:])

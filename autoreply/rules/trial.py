@@ -66,6 +66,7 @@ class Attempt:
     event_key: str = ""
     media_id: str = ""
     at: datetime | None = None
+    context: str = ""  # the conversation the follower is in ('' for none)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Trial:
     candidates: list[Hit] = field(default_factory=list)
     decision: Decision | None = None
     outside: list[Hit] = field(default_factory=list)  # would match, but not at that time
+    elsewhere: list[Hit] = field(default_factory=list)  # would match in another conversation
 
     @property
     def winner(self) -> Hit | None:
@@ -96,13 +98,15 @@ def try_message(account: Account, attempt: Attempt) -> Trial:
     inbound = write_xml({**header, **SAMPLE_FIELDS[attempt.kind](attempt)})
     message = parse_message(inbound)
     index = loading.load_index(account.pk)
-    candidates = list(islice(index.candidates(message), MAX_CANDIDATES))
+    context = attempt.context.strip()
+    candidates = list(islice(index.candidates(message, context=context), MAX_CANDIDATES))
     winner = candidates[0] if candidates else None
-    decision = answer(winner, message, tables.load(account.pk), sent)
+    decision = answer(winner, message, tables.load(account.pk), sent, context)
     moment = Moment(sent)
-    every = islice(index.candidates(message, any_time=True), MAX_CANDIDATES)
+    every = list(islice(index.candidates(message, any_time=True, any_context=True), MAX_CANDIDATES))
     outside = [hit for hit in every if not hit.rule.answers_at(moment)]
-    return Trial(message, inbound, candidates, decision, outside)
+    elsewhere = [hit for hit in every if not hit.rule.answers_in(context)]
+    return Trial(message, inbound, candidates, decision, outside, elsewhere)
 
 
 def reason(hit: Hit) -> str:

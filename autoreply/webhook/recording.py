@@ -22,6 +22,8 @@ from django.db import InterfaceError, OperationalError, connections
 
 from autoreply.choices import Status
 from autoreply.conf import setting
+from autoreply.rules import conversations
+from autoreply.rules.conversations import FollowerContext
 from autoreply.rules.rendering import Decision
 from autoreply.webhook.statements import Prepared
 from wechat.messages import Message
@@ -37,16 +39,17 @@ WITH ins AS (
     INSERT INTO autoreply_message
         (account_id, dedup_key, msg_id, from_user, to_user, create_time, create_day,
          msg_type, event, event_key, text, fields, raw_xml, status, rule_id, reply, error,
-         handling_ms, received_at, retries)
+         handling_ms, received_at, context, retries)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s,
-            COALESCE(to_timestamp(%s::float8), now()), 0)
+            COALESCE(to_timestamp(%s::float8), now()), COALESCE(%s, ''), 0)
     ON CONFLICT (account_id, dedup_key, create_day) DO NOTHING
     RETURNING id, received_at
 ), fol AS (
     INSERT INTO autoreply_follower AS f
         (account_id, openid, subscribed, subscribed_at, unsubscribed_at, first_seen,
-         last_seen, message_count)
-    SELECT %s, %s, %s, to_timestamp(%s), to_timestamp(%s), received_at, received_at, 1 FROM ins
+         last_seen, message_count, context, context_until, context_since)
+    SELECT %s, %s, %s, to_timestamp(%s), to_timestamp(%s), received_at, received_at, 1,
+           COALESCE(%s, ''), to_timestamp(%s), COALESCE(%s::bigint, 0) FROM ins
     ON CONFLICT (account_id, openid) DO UPDATE SET
         last_seen = GREATEST(f.last_seen, EXCLUDED.last_seen),
         message_count = f.message_count + 1,
@@ -57,16 +60,39 @@ WITH ins AS (
             WHEN EXCLUDED.subscribed_at >= COALESCE(f.unsubscribed_at, '-infinity') THEN true
             WHEN EXCLUDED.unsubscribed_at >= COALESCE(f.subscribed_at, '-infinity') THEN false
             ELSE COALESCE(f.subscribed, EXCLUDED.subscribed)
-        END
+        END,
+        -- a rule's change to the conversation (context_since 0: none), unless a push with
+        -- a later CreateTime has changed it already
+        context = CASE WHEN EXCLUDED.context_since > 0
+                    AND EXCLUDED.context_since >= f.context_since
+            THEN EXCLUDED.context ELSE f.context END,
+        context_until = CASE WHEN EXCLUDED.context_since > 0
+                    AND EXCLUDED.context_since >= f.context_since
+            THEN EXCLUDED.context_until ELSE f.context_until END,
+        context_since = CASE WHEN EXCLUDED.context_since > 0
+                    AND EXCLUDED.context_since >= f.context_since
+            THEN EXCLUDED.context_since ELSE f.context_since END
 )
 SELECT id FROM ins
+"""
+
+# The follower's conversation, read before matching by accounts whose rules have them.
+CONTEXT = """
+SELECT context, extract(epoch FROM context_until) FROM autoreply_follower
+WHERE account_id = %s AND openid = %s
+"""
+
+# A rule's change made after the push was stored (cooldowns, take-overs).
+SET_CONTEXT = """
+UPDATE autoreply_follower SET context = %s, context_until = to_timestamp(%s), context_since = %s
+WHERE account_id = %s AND openid = %s AND context_since <= %s::bigint
 """
 
 # A repeat delivery: count it and read how the first one was answered.
 RETRY = """
 UPDATE autoreply_message SET retries = retries + 1
 WHERE account_id = %s AND dedup_key = %s AND create_day = %s
-RETURNING id, status, reply, received_at < now() - make_interval(secs => %s)
+RETURNING id, status, reply, received_at < now() - make_interval(secs => %s), context
 """
 
 # Handling a row afresh when its first delivery was never answered (deadline, or died).
@@ -97,6 +123,7 @@ CREATE_TIME = 5  # its place in Row.params(); create_day follows it in the INSER
 
 DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
+PREPARED_CONTEXT = Prepared("autoreply_follower_context", CONTEXT)
 SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
 
 
@@ -109,6 +136,7 @@ class Earlier:
     status: str
     reply: bytes
     stale: bool  # older than the deadline
+    context: str  # the follower's conversation when the push first arrived
 
 
 def dedup_key(message: Message, raw_xml: bytes) -> uuid.UUID:
@@ -153,10 +181,32 @@ class Row:
             *(message.text, json.dumps(message.fields, ensure_ascii=False), xml_text(self.raw_xml)),
             *_answer(decision, self.handling_ms),
             self.received_at,
+            decision.context,
             *(self.account_id, message.from_user, SUBSCRIPTION_EVENTS.get(event, True)),
             message.create_time if event == "subscribe" else None,
             message.create_time if event == "unsubscribe" else None,
+            *_change(decision, message.create_time),
         ]
+
+
+def _change(decision: Decision, create_time: int) -> tuple[object, object, object]:
+    """The follower's new conversation, until when and since when; all None: unchanged."""
+    change = decision.change
+    if change is None:
+        return None, None, None
+    return change.name, change.until(create_time), create_time
+
+
+# Spool entries written before conversations lack the message's context (after
+# received_at) and the follower's change (at the end): replayed as none, and unchanged.
+RECEIVED_AT = 18
+PARAMS_BEFORE_CONVERSATIONS = 23
+
+
+def _upgraded(params: list[object]) -> list[object]:
+    if len(params) != PARAMS_BEFORE_CONVERSATIONS:
+        return params
+    return [*params[: RECEIVED_AT + 1], None, *params[RECEIVED_AT + 1 :], None, None, None]
 
 
 def insert(row: Row) -> int | None:
@@ -167,7 +217,7 @@ def insert(row: Row) -> int | None:
 
 def store_spooled(params: list[object]) -> bool:
     """Store a spooled push (its Row.params()); False when the key was already stored."""
-    return _run(INSERT, _with_day(params), prepared=PREPARED_INSERT) is not None
+    return _run(INSERT, _with_day(_upgraded(params)), prepared=PREPARED_INSERT) is not None
 
 
 def day(create_time: int) -> int:
@@ -185,7 +235,7 @@ def earlier(account_id: int, key: uuid.UUID, create_time: int, deadline: float) 
     row = _run(RETRY, [account_id, key, day(create_time), deadline])
     if row is None:  # deleted meanwhile
         return None
-    return Earlier(row[0], create_time, row[1], row[2].encode(), bool(row[3]))
+    return Earlier(row[0], create_time, row[1], row[2].encode(), bool(row[3]), row[4])
 
 
 def take_over(earlier: Earlier, decision: Decision, handling_ms: float, deadline: float) -> bool:
@@ -196,6 +246,23 @@ def take_over(earlier: Earlier, decision: Decision, handling_ms: float, deadline
 
 def finish(row_id: int, create_time: int, decision: Decision, handling_ms: float) -> None:
     _run(FINISH, [*_answer(decision, handling_ms), row_id, day(create_time)])
+
+
+def follower_context(account_id: int, openid: str) -> FollowerContext:
+    """The follower's conversation as stored (none for a follower never seen)."""
+    row = _run(CONTEXT, [account_id, openid], prepared=PREPARED_CONTEXT)
+    if row is None or not row[0]:
+        return conversations.NONE
+    name = row[0].decode() if isinstance(row[0], bytes) else row[0]  # prepared: text as bytes
+    return FollowerContext(name, None if row[1] is None else float(row[1]))
+
+
+def change_context(account_id: int, message: Message, decision: Decision) -> None:
+    """Make the decision's change to the follower's conversation (when it has one), for
+    the paths that store the push before deciding; run it in their transaction."""
+    if decision.change is not None:
+        name, until, since = _change(decision, message.create_time)
+        _run(SET_CONTEXT, [name, until, since, account_id, message.from_user, since])
 
 
 def recently_answered(account_id: int, openid: str, rule_id: int, seconds: int) -> bool:
@@ -238,5 +305,9 @@ def _answer(decision: Decision, handling_ms: float) -> list[object]:
     return [decision.status, decision.rule_id, decision.reply.decode(), decision.error, handling_ms]
 
 
-PENDING = Decision(Status.PENDING)
+def pending(context: str = "") -> Decision:
+    """A row stored before its answer is chosen (a cooldown), in the follower's conversation."""
+    return Decision(Status.PENDING, context=context)
+
+
 FAILURES = (OperationalError, InterfaceError)  # the database is away, not refusing the row

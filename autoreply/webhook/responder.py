@@ -17,7 +17,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import DatabaseError, transaction
 
@@ -54,12 +54,13 @@ class Clock:
 def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes | None:
     """The reply XML to send, or None for `success`."""
     key = recording.dedup_key(message, raw_xml)
-    first = next(site.index.candidates(message), None)
+    context = _context(site, message)
+    first = next(site.index.candidates(message, context=context), None)
     decision = None
     try:
         if first is not None and first.rule.cooldown_seconds:
-            return _insert_then_decide(site, message, raw_xml, key, clock)
-        decision = _within_deadline(_decide(site, message, first), clock)
+            return _insert_then_decide(site, message, raw_xml, key, clock, context)
+        decision = _within_deadline(_decide(site, message, first, context), clock)
         return _decide_then_insert(site, message, raw_xml, key, decision, clock)
     except DatabaseError as error:
         return _spool(site, message, raw_xml, key, decision, clock, error)
@@ -82,7 +83,7 @@ def _spool(
     if sent is not None:
         return sent or None
     if decision is None:
-        decision = Decision(Status.ERROR, error=f"the database was away: {error}")
+        decision = Decision(Status.ERROR, error=f"the database was away: {error}")  # no context
     answer = b"" if clock.expired() else decision.reply
     row = recording.Row(
         site.version.id, key, message, raw_xml, decision, clock.elapsed_ms(), time.time()
@@ -120,18 +121,20 @@ def _decide_then_insert(
 
 
 def _insert_then_decide(
-    site: Site, message: Message, raw_xml: bytes, key: uuid.UUID, clock: Clock
+    site: Site, message: Message, raw_xml: bytes, key: uuid.UUID, clock: Clock, context: str
 ) -> bytes | None:
     """A cooldown: the follower's row stays locked by the insert until the answer is in."""
     pending = recording.Row(
-        site.version.id, key, message, raw_xml, recording.PENDING, clock.elapsed_ms()
+        site.version.id, key, message, raw_xml, recording.pending(context), clock.elapsed_ms()
     )
     with transaction.atomic(using=recording.database()):
         row = recording.insert(pending)
         if row is None:
             return _repeat(site, message, key, clock)
-        decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
+        decision = _choose(site, message, _cooling(site, message), context)
+        decision = _within_deadline(decision, clock)
         recording.finish(row, message.create_time, decision, clock.elapsed_ms())
+        recording.change_context(site.version.id, message, decision)
     return _deliver(site, message, row, decision, clock)
 
 
@@ -144,10 +147,15 @@ def _repeat(site: Site, message: Message, key: uuid.UUID, clock: Clock) -> bytes
         return earlier.reply
     if not _unanswered(earlier):
         return None  # answered with silence, or still being answered by another delivery
-    decision = _within_deadline(_choose(site, message, _cooling(site, message)), clock)
-    if recording.take_over(earlier, decision, clock.elapsed_ms(), clock.budget):
-        return decision.reply or None
-    return None
+    # Decided in the conversation the first delivery arrived in, whatever happened since.
+    decision = _choose(site, message, _cooling(site, message), earlier.context)
+    decision = _within_deadline(decision, clock)
+    with transaction.atomic(using=recording.database()):
+        if not recording.take_over(earlier, decision, clock.elapsed_ms(), clock.budget):
+            return None
+        recording.change_context(site.version.id, message, decision)
+    follow_ups.after_answer(site, message, earlier.id, decision)
+    return decision.reply or None
 
 
 def _unanswered(earlier: recording.Earlier) -> bool:
@@ -161,21 +169,41 @@ def _deliver(
     site: Site, message: Message, row: int, decision: Decision, clock: Clock
 ) -> bytes | None:
     if decision.reply and clock.expired():  # too late to be seen: say so in the log
-        decision = Decision(Status.DEADLINE, decision.rule_id)
+        decision = replace(decision, status=Status.DEADLINE, reply=b"")
         recording.finish(row, message.create_time, decision, clock.elapsed_ms())
     follow_ups.after_answer(site, message, row, decision)  # h5: reply all, late answers
     return decision.reply or None
 
 
-def _decide(site: Site, message: Message, hit: Hit | None) -> Decision:
-    return answer(hit, message, site.lookups, int(time.time()))
+def _context(site: Site, message: Message) -> str:
+    """The follower's conversation when the push arrived; read only by accounts whose
+    rules have conversations. With the database away it is answered as in none."""
+    if not site.index.uses_context:
+        return ""
+    try:
+        stored = recording.follower_context(site.version.id, message.from_user)
+    except DatabaseError as error:
+        logger.warning(
+            "account %s: answering %s as in no conversation: could not read it (%s)",
+            site.slug,
+            message.from_user,
+            error,
+        )
+        return ""
+    return stored.at(message.create_time)
 
 
-def _choose(site: Site, message: Message, cooling: Callable[[RuleSpec], bool]) -> Decision:
-    for hit in site.index.candidates(message):
+def _decide(site: Site, message: Message, hit: Hit | None, context: str) -> Decision:
+    return answer(hit, message, site.lookups, int(time.time()), context)
+
+
+def _choose(
+    site: Site, message: Message, cooling: Callable[[RuleSpec], bool], context: str
+) -> Decision:
+    for hit in site.index.candidates(message, context=context):
         if not (hit.rule.cooldown_seconds and cooling(hit.rule)):
-            return _decide(site, message, hit)
-    return _decide(site, message, None)
+            return _decide(site, message, hit, context)
+    return _decide(site, message, None, context)
 
 
 def _cooling(site: Site, message: Message) -> Callable[[RuleSpec], bool]:
@@ -188,6 +216,6 @@ def _cooling(site: Site, message: Message) -> Callable[[RuleSpec], bool]:
 
 
 def _within_deadline(decision: Decision, clock: Clock) -> Decision:
-    if clock.expired():
-        return Decision(Status.DEADLINE, decision.rule_id, error=decision.error)
+    if clock.expired():  # its rule's answer may still go out late, conversation and all
+        return replace(decision, status=Status.DEADLINE, reply=b"")
     return decision

@@ -71,6 +71,9 @@ def test_rule_defaults_are_the_contracts_and_fresh_each_time():
         "active_from": None,
         "active_until": None,
         "schedule": [],
+        "requires_context": "",  # as stored: the rules file writes it null
+        "sets_context": None,
+        "clears_context": False,
         "replies": [],
     }
     first["keywords"].append("x")
