@@ -59,9 +59,17 @@ def keyword_rule(i: int) -> dict[str, object]:
     }
 
 
+TOPICS = 5  # conversations the rules with_times use: topic0 .. topic4
+
+
 def time_limits(i: int) -> dict[str, object]:
-    """The i-th keyword rule's hours and dates, when it has any."""
+    """The i-th keyword rule's hours and dates, and its conversation, when it has any:
+    one in 7 answers only in a conversation, one in 11 starts one."""
     limits: dict[str, object] = {}
+    if i % 7 == 2:
+        limits["requires_context"] = f"topic{i % TOPICS}"
+    elif i % 11 == 5:
+        limits["sets_context"] = {"name": f"topic{i % TOPICS}", "seconds": 300}
     if i % 4 == 1:
         limits["schedule"] = SCHEDULES[i // 4 % len(SCHEDULES)]
     if i % 10 == 3:
