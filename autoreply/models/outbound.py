@@ -58,6 +58,7 @@ class OutboundMessage(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("customer-service message")
+        verbose_name_plural = _("customer-service messages")
         indexes = [
             models.Index(fields=["message"], name="outbound_by_message"),
             models.Index(fields=["created_at"], name="outbound_by_time"),  # for retention
