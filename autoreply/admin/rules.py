@@ -17,7 +17,12 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
+from nested_admin import (
+    NestedModelAdmin,
+    NestedStackedInline,
+    NestedTabularInline,
+    SortableHiddenMixin,
+)
 from nested_admin.formsets import NestedInlineFormSet
 
 from autoreply.admin.media import ReplyMediaForm
@@ -41,10 +46,12 @@ class KeywordInline(NestedTabularInline):
     fields = list(rule_fields.KEYWORD_FIELDS)
 
 
-class ArticleInline(NestedTabularInline):
+class ArticleInline(SortableHiddenMixin, NestedTabularInline):
     model = Article
     extra = 0
-    fields = ["order", *rule_fields.ARTICLE_FIELD_NAMES]
+    # Dragged into place; nested_admin numbers the hidden `order` the rules file keeps.
+    sortable_field_name = "order"
+    fields = [*rule_fields.ARTICLE_FIELD_NAMES, "order"]
     verbose_name_plural = _("news articles (for news replies)")
 
 
@@ -80,14 +87,15 @@ def _article_count(form) -> int:  # type: ignore[no-untyped-def]
     return count
 
 
-class ReplyInline(NestedStackedInline):
+class ReplyInline(SortableHiddenMixin, NestedStackedInline):
     model = Reply
     form = ReplyMediaForm  # h5: media ids picked from the media library
     formset = ReplyFormSet
     extra = 0
     inlines = [ArticleInline]
+    sortable_field_name = "order"  # as for articles: dragged, numbered, kept in the file
     # Every reply type's fields; the page shows each reply only those of its type.
-    fields = [("type", "order"), *rule_fields.REPLY_FIELD_NAMES]
+    fields = ["type", *rule_fields.REPLY_FIELD_NAMES, "order"]
 
 
 class KeywordFormSet(NestedInlineFormSet):
