@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,8 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        # The admin shows help texts as HTML, and this one names a path with <slug> in it.
+        self.fields["slug"].help_text = escape(self.fields["slug"].help_text)
         stored = self.instance.pk is not None
         for name in SECRET_FIELDS:
             field = self.fields[name]
