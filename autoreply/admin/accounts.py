@@ -66,6 +66,12 @@ class AccountAdmin(admin.ModelAdmin):
     readonly_fields = ["original_id", "created_at", "updated_at"]
     search_fields = ["slug", "name", "app_id", "original_id"]
 
+    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        """Nothing to forget before the account is stored: the add page (whose form has
+        no such field) would fail asking for it."""
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "clear_previous_key"]
+
     def get_urls(self):  # type: ignore[no-untyped-def]
         dashboard = self.admin_site.admin_view(self.dashboard)
         return [

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.layout import Fitted
 from autoreply.models import LookupEntry, LookupTable
+from autoreply.models.lookups import DUPLICATE_KEY
+from autoreply.text import normalize
 
 # A value is usually a line (a place, a phone number); a one-row box keeps each entry on
 # one line and, unlike a text input, keeps the line breaks of the values that have them.
@@ -23,8 +25,26 @@ ONE_LINE: dict[type[models.Field], dict[str, Any]] = {
 INLINE_ENTRIES = 100  # a larger table is edited in the entries list, 50 a page, searched
 
 
+class EntryFormSet(forms.BaseInlineFormSet):
+    """Each row is checked against the stored keys (the model's clean); this checks the
+    rows of one submit against each other, so two new rows with one key are refused."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("key"):
+                continue
+            key = normalize(data["key"])
+            if key in seen:
+                form.add_error("key", DUPLICATE_KEY % {"key": data["key"]})
+            seen.add(key)
+
+
 class LookupEntryInline(admin.TabularInline):
     model = LookupEntry
+    formset = EntryFormSet
     fields = ["key", "value"]
     extra = 1
     formfield_overrides = ONE_LINE

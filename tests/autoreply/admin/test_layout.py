@@ -54,10 +54,15 @@ def test_handling_time_unknown_is_a_dash(operator, acme):  # noqa: F811
 
 
 def test_the_slug_help_text_shows_the_webhook_path(operator, acme):  # noqa: F811
-    for url in (f"/admin/autoreply/account/{acme.pk}/change/",):
+    for url in ("/admin/autoreply/account/add/", f"/admin/autoreply/account/{acme.pk}/change/"):
         page = operator.get(url).content.decode()
         assert "/wechat/&lt;slug&gt;/" in page  # shown as text, not read as a tag
         assert "<slug>" not in page
+
+
+def test_the_add_account_page_opens(operator):  # noqa: F811
+    # Its form has no "forget the previous key" (nothing is stored yet); the page asked for it.
+    assert operator.get("/admin/autoreply/account/add/").status_code == 200
 
 
 def test_no_view_site_link_to_a_page_that_is_not_there(operator):  # noqa: F811
@@ -97,6 +102,39 @@ def test_the_table_page_adds_and_edits_entries(operator, acme):  # noqa: F811
     response = operator.post(url, entries_form(table, [("A-1", "right"), ("B-2", "up")], 1))
     assert response.status_code == 302
     assert dict(table.entries.values_list("key", "value")) == {"A-1": "right", "B-2": "up"}
+
+
+@pytest.mark.parametrize(
+    "rows, stored",
+    [
+        ([("A-1", "left"), ("ａ-1", "again")], 1),  # a stored key, typed full-width
+        ([("B-2", "one"), ("b-2", "two")], 0),  # two new rows with one key
+    ],
+)
+def test_a_key_twice_is_refused_on_the_table_page_and_nothing_is_lost(
+    operator,  # noqa: F811
+    acme,
+    rows,
+    stored,
+):
+    table = LookupTable.objects.create(account=acme, name="shelves")
+    LookupEntry.objects.create(table=table, key="A-1", value="left")
+    url = f"/admin/autoreply/lookuptable/{table.pk}/change/"
+    response = operator.post(url, entries_form(table, rows, stored))
+    assert response.status_code == 200
+    assert "The table already has the key" in response.content.decode()
+    assert dict(table.entries.values_list("key", "value")) == {"A-1": "left"}
+
+
+def test_a_key_twice_is_refused_on_the_entry_page(operator, acme):  # noqa: F811
+    table = LookupTable.objects.create(account=acme, name="shelves")
+    LookupEntry.objects.create(table=table, key="A-1", value="left")
+    response = operator.post(
+        "/admin/autoreply/lookupentry/add/", {"table": table.pk, "key": "a-1 ", "value": "x"}
+    )
+    assert response.status_code == 200  # was a database error (500)
+    assert "The table already has the key “a-1”" in response.content.decode()
+    assert table.entries.count() == 1
 
 
 def test_a_large_table_is_edited_in_the_entries_list(operator, acme):  # noqa: F811
