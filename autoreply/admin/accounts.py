@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,8 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        # The admin shows help texts as HTML, and this one names a path with <slug> in it.
+        self.fields["slug"].help_text = escape(self.fields["slug"].help_text)
         stored = self.instance.pk is not None
         for name in SECRET_FIELDS:
             field = self.fields[name]
@@ -63,6 +65,12 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "app_id", "encryption_mode", "original_id", "links"]
     readonly_fields = ["original_id", "created_at", "updated_at"]
     search_fields = ["slug", "name", "app_id", "original_id"]
+
+    def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        """Nothing to forget before the account is stored: the add page (whose form has
+        no such field) would fail asking for it."""
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "clear_previous_key"]
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         dashboard = self.admin_site.admin_view(self.dashboard)

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin.layout import Fitted
 from autoreply.models import Follower, Message
 
 
@@ -29,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(Fitted, ReadOnlyAdmin):
     list_display = [
         "received_at",
         "account",
@@ -40,7 +42,7 @@ class MessageAdmin(ReadOnlyAdmin):
         "status",
         "answered_by",
         "retries",
-        "handling_ms",
+        "handling_time",
     ]
     list_filter = [
         "account",
@@ -75,11 +77,11 @@ class MessageAdmin(ReadOnlyAdmin):
         ),
         (
             _("Answer"),
-            {"fields": ["status", "answered_by", "reply_xml", "error", "handling_ms", "retries"]},
+            {"fields": ["status", "answered_by", "reply_xml", "error", "handling_time", "retries"]},
         ),
         (_("As received"), {"fields": ["raw", "fields"]}),
     ]
-    readonly_fields = ["sender", "answered_by", "reply_xml", "raw"]
+    readonly_fields = ["sender", "answered_by", "reply_xml", "raw", "handling_time"]
 
     @admin.display(description=_("from"), ordering="from_user")
     def sender(self, message: Message) -> str:
@@ -97,6 +99,13 @@ class MessageAdmin(ReadOnlyAdmin):
         name = message.rule.name if message.rule else ""
         return format_html('<a href="{}">{}</a>', url, name)
 
+    @admin.display(description=_("handling time"), ordering="handling_ms")
+    def handling_time(self, message: Message) -> str:
+        if message.handling_ms is None:
+            return "—"
+        shown = number_format(round(message.handling_ms, 1), 1)  # it cuts, not rounds
+        return gettext("%(ms)s ms") % {"ms": shown}
+
     @admin.display(description=_("reply (before encryption)"))
     def reply_xml(self, message: Message) -> str:
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', message.reply or "—")
@@ -107,7 +116,7 @@ class MessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Follower)
-class FollowerAdmin(ReadOnlyAdmin):
+class FollowerAdmin(Fitted, ReadOnlyAdmin):
     list_display = [
         "openid",
         "account",
@@ -116,7 +125,6 @@ class FollowerAdmin(ReadOnlyAdmin):
         "unsubscribed_at",
         "first_seen",
         "last_seen",
-        "message_count",
         "their_messages",
     ]
     list_filter = ["account", "subscribed"]
@@ -124,7 +132,8 @@ class FollowerAdmin(ReadOnlyAdmin):
     list_select_related = ["account"]
     show_full_result_count = False
 
-    @admin.display(description=_("messages"))
+    @admin.display(description=_("messages"), ordering="message_count")
     def their_messages(self, follower: Follower) -> str:
-        label = gettext("messages")
-        return search_link("message", follower.openid, follower.account_id, label)
+        """How many they sent, as a link to them in the log."""
+        count = number_format(follower.message_count)
+        return search_link("message", follower.openid, follower.account_id, count)

@@ -11,16 +11,24 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
+from nested_admin import (
+    NestedModelAdmin,
+    NestedStackedInline,
+    NestedTabularInline,
+    SortableHiddenMixin,
+)
 from nested_admin.formsets import NestedInlineFormSet
 
 from autoreply.admin.conversation import ContextChangeField, DatalistInput
+from autoreply.admin.layout import Fitted
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.schedule import ScheduleField
 from autoreply.admin.trial import trial_view
@@ -44,10 +52,12 @@ class KeywordInline(NestedTabularInline):
     fields = list(rule_fields.KEYWORD_FIELDS)
 
 
-class ArticleInline(NestedTabularInline):
+class ArticleInline(SortableHiddenMixin, NestedTabularInline):
     model = Article
     extra = 0
-    fields = ["order", *rule_fields.ARTICLE_FIELD_NAMES]
+    # Dragged into place; nested_admin numbers the hidden `order` the rules file keeps.
+    sortable_field_name = "order"
+    fields = [*rule_fields.ARTICLE_FIELD_NAMES, "order"]
     verbose_name_plural = _("news articles (for news replies)")
 
 
@@ -83,14 +93,15 @@ def _article_count(form) -> int:  # type: ignore[no-untyped-def]
     return count
 
 
-class ReplyInline(NestedStackedInline):
+class ReplyInline(SortableHiddenMixin, NestedStackedInline):
     model = Reply
     form = ReplyMediaForm  # h5: media ids picked from the media library
     formset = ReplyFormSet
     extra = 0
     inlines = [ArticleInline]
+    sortable_field_name = "order"  # as for articles: dragged, numbered, kept in the file
     # Every reply type's fields; the page shows each reply only those of its type.
-    fields = [("type", "order"), *rule_fields.REPLY_FIELD_NAMES]
+    fields = ["type", *rule_fields.REPLY_FIELD_NAMES, "order"]
 
 
 class KeywordFormSet(NestedInlineFormSet):
@@ -113,7 +124,7 @@ KeywordInline.formset = KeywordFormSet
 
 
 @admin.register(Rule)
-class RuleAdmin(NestedModelAdmin):
+class RuleAdmin(Fitted, NestedModelAdmin):
     inlines = [KeywordInline, ReplyInline]
     list_display = [
         "name",
@@ -127,7 +138,6 @@ class RuleAdmin(NestedModelAdmin):
         "active_now",
         "reply_summary",
         "hits",
-        "last_hit",
     ]
     list_display_links = ["name"]
     list_editable = ["priority", "enabled"]
@@ -222,13 +232,17 @@ class RuleAdmin(NestedModelAdmin):
 
     @admin.display(description=_("hits"), ordering="hit_count")
     def hits(self, rule: Rule) -> str:
+        """How many messages it answered (a link to them) and, below, when it last did:
+        one column, so that the list fits a 1366 px screen."""
         count = getattr(rule, "hit_count", None) or 0
         url = reverse("admin:autoreply_message_changelist") + f"?rule__id__exact={rule.pk}"
-        return format_html('<a href="{}">{}</a>', url, count)
-
-    @admin.display(description=_("last hit"), ordering="last_hit_at")
-    def last_hit(self, rule: Rule):  # type: ignore[no-untyped-def]
-        return getattr(rule, "last_hit_at", None)
+        last = getattr(rule, "last_hit_at", None)
+        if last is None:
+            return format_html('<a href="{}">{}</a>', url, count)
+        at = formats.date_format(localtime(last), "DATETIME_FORMAT")
+        ago = gettext("%(time)s ago") % {"time": timesince(last, depth=1)}
+        html = '<a href="{}">{}</a><div class="quiet" title="{}">{}</div>'
+        return format_html(html, url, count, at, ago)
 
     @admin.action(description=_("Enable the selected rules"))
     def enable(self, request, queryset) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,11 @@ from autoreply import validation
 from autoreply.models.accounts import Account
 from autoreply.text import normalize
 
+DUPLICATE_KEY = _(
+    "The table already has the key “%(key)s” (keys compare like exact keywords: "
+    "upper and lower case, full- and half-width are the same)."
+)
+
 
 class LookupTable(models.Model):
     """An account's named key -> value table, read by the `lookup` template filter."""
@@ -64,3 +69,9 @@ class LookupEntry(models.Model):
 
     def clean(self) -> None:
         validation.check_lookup_entry(self)
+        # The form has no normalized_key, so Django skips the unique constraint on it:
+        # asked here, a key the table has already is an error on the key, not a crash.
+        key = normalize(self.key)
+        same = LookupEntry.objects.filter(table_id=self.table_id, normalized_key=key)
+        if self.table_id is not None and same.exclude(pk=self.pk).exists():
+            raise validation.error("key", DUPLICATE_KEY % {"key": self.key}, "duplicate_key")
