@@ -28,12 +28,14 @@ from autoreply.rules.regexes import compile_pattern
 from autoreply.rules.schedule import ScheduleError, weekly_spans
 from autoreply.templating import TemplateError, compile_template
 from autoreply.text import normalize
+from wechat.registry import EVENTS, known_event
 from wechat.replies import ARTICLE_FIELDS, NEWS_LIMIT_EVENT, REPLY_KINDS, max_articles
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise  # typing only: lazy translations
 
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+ORIGINAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # the shape the webhook accepts in ToUserName
 # Why a pattern failed when the engine's own words are not meant for operators.
 PATTERN_FAILURES = {
     OverflowError: gettext_lazy("a number in it is too large"),
@@ -56,6 +58,12 @@ def validate_aes_key(value: str) -> None:
 
 
 def check_account(account: Any) -> None:
+    if account.original_id and not ORIGINAL_ID.fullmatch(account.original_id):
+        message = _(
+            "An original ID is up to 64 letters, digits, _ and -, like gh_0123456789ab, "
+            "as WeChat sends it in ToUserName."
+        )
+        raise error("original_id", message, "bad_original_id")
     if account.encryption_mode != EncryptionMode.PLAIN and not account.encoding_aes_key:
         raise error(
             "encoding_aes_key",
@@ -73,6 +81,68 @@ def check_rule(rule: Any) -> None:
         message = _("Only rules of type event have an event.")
         raise error(field, message, "event_on_message_rule")
     check_time_window(rule)
+
+
+def event_warnings(rule: Any) -> list[str]:
+    """An event rule for an Event value WeChat never sends (关注 for subscribe) is valid
+    but never answers: said when it is saved, with the event meant when it can tell."""
+    if rule.msg_type != MsgType.EVENT or not rule.event or known_event(rule.event):
+        return []
+    meant = _meant_event(rule.event)
+    names = ", ".join(kind.event for kind in EVENTS)
+    if meant is not None:
+        message = _(
+            "“%(event)s” is not an event WeChat sends, so this rule never answers: "
+            "did you mean %(meant)s (%(label)s)?"
+        )
+        return [message % {"event": rule.event, "meant": meant.event, "label": _(meant.label)}]
+    message = _(
+        "“%(event)s” is not an event WeChat sends, so this rule never answers. "
+        "WeChat's events: %(names)s."
+    )
+    return [message % {"event": rule.event, "names": names}]
+
+
+def _meant_event(value: str) -> Any:
+    """The documented event a mistyped value names: the name with stray spaces, or its
+    label (in English or the operator's language, whole or the part in brackets)."""
+    wanted = normalize(value)
+    for kind in EVENTS:
+        labels = {kind.event, kind.label, _(kind.label), *re.findall(r"\((.+)\)", kind.label)}
+        if wanted in {normalize(label) for label in labels}:
+            return kind
+    return None
+
+
+def outranking_warnings(rule: Any, keyword_count: int, default: Any) -> list[str]:
+    """A keyword-less message rule tried before the account's default rule (收到消息回复)
+    answers every message of its type in its place: nothing reaches the default any more."""
+    if not (rule.enabled and rule.msg_type in TEXT_BEARING and not keyword_count):
+        return []
+    if rule.requires_context:  # it answers only followers in its conversation
+        return []
+    if default is None or (-rule.priority, rule.name) >= (-default.priority, default.name):
+        return []
+    message = _(
+        "This rule has no keywords and priority %(priority)d, above the default reply "
+        "“%(default)s” (priority %(default_priority)d): it would answer every %(type)s "
+        "before the default does. Add a keyword, or give it a priority below "
+        "%(default_priority)d."
+    )
+    messages = {
+        MsgType.ANY: _("follower message"),
+        MsgType.TEXT: _("text message"),
+        MsgType.VOICE: _("voice message"),
+    }
+    return [
+        message
+        % {
+            "priority": rule.priority,
+            "default": default.name,
+            "default_priority": default.priority,
+            "type": messages[rule.msg_type],
+        }
+    ]
 
 
 # What is wrong with a schedule entry (autoreply/rules/schedule.py's codes), for operators.

@@ -11,6 +11,7 @@ from autoreply.admin import (  # noqa: F401  (importing registers them)
     lookups,
     media,
     outbound,
+    places,
     rules,
 )
 
@@ -19,6 +20,7 @@ admin.site.site_title = _("autoreply")
 admin.site.index_title = _("WeChat auto-reply")
 # autoreply has no public site to view: the admin's "View site" link would lead to a 404.
 admin.site.site_url = None
+places.show_in_app_list(admin.site)
 
 # Django 5.2's own zh_Hans lacks these headings of the admin's app list (read out by
 # screen readers); marked here so that our catalogue translates them.

@@ -3,7 +3,7 @@ WeChat platform, and links to the account's dashboard, rules, log and trial page
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.dashboard import dashboard_view
 from autoreply.models import SECRET_FIELDS, Account
+from wechat.pushes import SIMULATED_GH_ID
 
 
 def masked(value: str) -> str:
@@ -26,8 +27,15 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["slug", "name", "app_id", "encryption_mode", *SECRET_FIELDS]
+        fields = ["slug", "name", "app_id", "encryption_mode", "original_id", *SECRET_FIELDS]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+        help_texts = {
+            "original_id": _(
+                "The account's 原始ID (gh_…, under 设置与开发 → 基本配置 on the platform). "
+                "Learned from the first push WeChat sends (never from the simulator's); "
+                "correct it here, or empty it to learn it again."
+            )
+        }
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -47,6 +55,13 @@ class AccountForm(forms.ModelForm):
             for name in SECRET_FIELDS:  # nothing is stored yet: show what was typed on errors
                 self.fields[name].widget.render_value = True
 
+    def clean_original_id(self) -> str:
+        value: str = self.cleaned_data["original_id"].strip()
+        if value == SIMULATED_GH_ID:
+            message = _("%(id)s is what the simulator sends, not an account's original ID.")
+            raise ValidationError(message, code="simulated_original_id", params={"id": value})
+        return value
+
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean() or {}
         if self.instance.pk is not None:
@@ -63,7 +78,7 @@ class AccountForm(forms.ModelForm):
 class AccountAdmin(admin.ModelAdmin):
     form = AccountForm
     list_display = ["slug", "name", "app_id", "encryption_mode", "original_id", "links"]
-    readonly_fields = ["original_id", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
     search_fields = ["slug", "name", "app_id", "original_id"]
 
     def get_fields(self, request, obj=None):  # type: ignore[no-untyped-def]

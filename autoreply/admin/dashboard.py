@@ -5,24 +5,24 @@ Routed by `AccountAdmin.get_urls` (admin login and view permission) as
 `admin:autoreply_account_dashboard`; the figures come from `stats`, the charts from `charts`.
 """
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.models import Account, Rule
+from autoreply.admin import places
+from autoreply.choices import KeywordMode, MsgType
+from autoreply.models import Account, Keyword, Rule
 from autoreply.reports import charts, stats
 
 TEMPLATE = "admin/autoreply/dashboard.html"
 RULE_NAME_LENGTH = Rule._meta.get_field("name").max_length or 100
+KEYWORD_LENGTH = Keyword._meta.get_field("pattern").max_length or 500
 SHOWN_BAD_VALUE = 40  # characters of a bad period parameter echoed back
 
 
@@ -97,6 +97,16 @@ def share_chart(figures: stats.Figures) -> SafeString:
 
 
 def answer_url(account: Account, text: str) -> str:
-    """The admin's add-rule page, prefilled with the account and the question as its name."""
-    query = urlencode({"account": account.pk, "name": text[:RULE_NAME_LENGTH]})
-    return f"{reverse('admin:autoreply_rule_add')}?{query}"
+    """The admin's add-rule page for a text rule answering this question: the question as
+    its name and as an exact keyword (a rule without one would answer every message before
+    the default rule). A question too long for a keyword is matched by its beginning."""
+    mode = KeywordMode.EXACT if len(text) <= KEYWORD_LENGTH else KeywordMode.CONTAINS
+    return places.add_url(
+        {
+            "account": account.pk,
+            "name": text[:RULE_NAME_LENGTH],
+            "msg_type": MsgType.TEXT,
+            "keyword": text[:KEYWORD_LENGTH],
+            "keyword_mode": mode,
+        }
+    )

@@ -27,9 +27,12 @@ from nested_admin import (
 )
 from nested_admin.formsets import NestedInlineFormSet
 
+from autoreply.admin.badges import keyword_badges
+from autoreply.admin.confirmations import check_outranking
 from autoreply.admin.conversation import ContextChangeField, DatalistInput
 from autoreply.admin.layout import Fitted
 from autoreply.admin.media import ReplyMediaForm
+from autoreply.admin.places import PlaceFilter, RulePlaces
 from autoreply.admin.schedule import ScheduleField
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
@@ -118,13 +121,14 @@ class KeywordFormSet(NestedInlineFormSet):
             check_rule_parts(self.instance, kept, [], [])
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
+        check_outranking(self.instance, kept, self.data)
 
 
 KeywordInline.formset = KeywordFormSet
 
 
 @admin.register(Rule)
-class RuleAdmin(Fitted, NestedModelAdmin):
+class RuleAdmin(RulePlaces, Fitted, NestedModelAdmin):
     inlines = [KeywordInline, ReplyInline]
     list_display = [
         "name",
@@ -141,7 +145,13 @@ class RuleAdmin(Fitted, NestedModelAdmin):
     ]
     list_display_links = ["name"]
     list_editable = ["priority", "enabled"]
-    list_filter = ["account", "msg_type", ("event", admin.AllValuesFieldListFilter), "enabled"]
+    list_filter = [
+        PlaceFilter,
+        "account",
+        "msg_type",
+        ("event", admin.AllValuesFieldListFilter),
+        "enabled",
+    ]
     search_fields = ["name", "keywords__pattern", "replies__content", "replies__title"]
     list_select_related = ["account"]
     ordering = ["account", "-priority", "name"]
@@ -218,8 +228,7 @@ class RuleAdmin(Fitted, NestedModelAdmin):
 
     @admin.display(description=_("keywords"))
     def keyword_list(self, rule: Rule) -> str:
-        patterns = [k.pattern for k in rule.keywords.all()]
-        return Truncator(", ".join(patterns)).chars(60) if patterns else "—"
+        return keyword_badges(rule.keywords.all())
 
     @admin.display(description=_("replies"))
     def reply_summary(self, rule: Rule) -> str:

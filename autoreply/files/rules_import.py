@@ -24,6 +24,7 @@ from autoreply.rules.fields import RULE_COLUMNS, RULE_FIELDS
 from autoreply.validation import (
     check_rule_parts,
     conversation_warnings,
+    event_warnings,
     keyword_warnings,
     reply_warnings,
 )
@@ -132,6 +133,7 @@ def _build_rule(
             setattr(rule, column.name, column.load(data[column.name]))
     rule.updated_at = timezone.now()
     schema.full_clean(rule, where, exclude=["account"], unique=False)
+    report.warnings.extend(f"{where}: {w}" for w in event_warnings(rule))
     keywords = [Keyword(rule=rule, **kw) for kw in data["keywords"]]
     for number, keyword in enumerate(keywords):
         keyword_where = f"{where}, keywords[{number}]"

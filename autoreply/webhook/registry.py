@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from autoreply.conf import setting, webhook_database
 from autoreply.errors import UnknownAccount
@@ -23,9 +23,18 @@ from autoreply.rules import loading
 from autoreply.rules.matching import RuleIndex
 from wechat.crypto import MessageCrypto
 from wechat.errors import IllegalAesKeyError
+from wechat.pushes import SIMULATED_GH_ID
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Never waits: an import or a save holding the account's row (every rule change bumps its
+# revision there, until it commits) is skipped, and the id is learned from a later push.
+LEARN_ORIGINAL_ID = """
+UPDATE autoreply_account SET original_id = %s
+WHERE id = (SELECT id FROM autoreply_account WHERE id = %s AND original_id = ''
+            FOR NO KEY UPDATE SKIP LOCKED)
+"""
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,10 @@ class Registry:
             return None
 
     def learn_original_id(self, site: Site, to_user: str) -> None:
-        """Remember the account's gh_ id from the first push that names it."""
+        """Remember the account's gh_ id from the first push that names it, never from
+        the simulator's (its made-up id would stay for good)."""
+        if to_user == SIMULATED_GH_ID:
+            return
         if site.original_id:
             if to_user not in self._warned:
                 self._warned.add(to_user)
@@ -100,11 +112,13 @@ class Registry:
                 )
             return
         try:
-            Account.objects.using(webhook_database()).filter(
-                pk=site.version.id, original_id=""
-            ).update(original_id=to_user)
+            with connections[webhook_database()].cursor() as cursor:
+                cursor.execute(LEARN_ORIGINAL_ID, [to_user, site.version.id])
+                learned = cursor.rowcount == 1
         except DatabaseError:  # the push itself can still be answered (and spooled)
             logger.exception("account %s: could not store its original id", site.slug)
+            return
+        if not learned:  # the row is being written, or already knows: a later push tells
             return
         with self._lock:
             if self._sites.get(site.slug) is site:

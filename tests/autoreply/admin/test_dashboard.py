@@ -192,7 +192,8 @@ def test_the_page_shows_charts_tables_and_links(log, admin_client, django_assert
     assert page.count('<rect class="bar"') == 30
     assert reverse("admin:autoreply_rule_change", args=[log.help.pk]) in page
     add = reverse("admin:autoreply_rule_add")
-    assert f'href="{add}?account={log.account.pk}&amp;name=Price"' in page
+    prefilled = "name=Price&amp;msg_type=text&amp;keyword=Price&amp;keyword_mode=exact"
+    assert f'href="{add}?account={log.account.pk}&amp;{prefilled}"' in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert SCRIPT not in page
     assert "No rule matched" in page
