@@ -1,4 +1,5 @@
-"""The "try a message" page: which rule would answer, why, and the exact reply XML."""
+"""The "try a message" page: which rule would answer, why, what the follower's phone
+shows, and the exact reply XML."""
 
 from datetime import datetime
 from typing import Any
@@ -10,11 +11,15 @@ from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin import bubbles
 from autoreply.admin.conversation import DatalistInput
+from autoreply.admin.events import EventPicker
 from autoreply.choices import MsgType, Status
 from autoreply.models import Account
 from autoreply.rules.conversation_names import context_names
-from autoreply.rules.trial import KINDS, Attempt, reason, try_message
+from autoreply.rules.trial import KINDS, Attempt, Trial, reason, try_message
+from wechat.registry import known_event
+from wechat.replies import parse_reply
 
 # The kinds of message a trial can send, named as the rule's message types are.
 KIND_CHOICES = [(kind, MsgType(kind).label) for kind in KINDS]
@@ -29,7 +34,10 @@ class TrialForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 50, "autofocus": True}),
     )
     event = forms.CharField(
-        required=False, label=_("event"), help_text=_("For events: subscribe, CLICK, SCAN…")
+        required=False,
+        label=_("event"),
+        help_text=_("For events: subscribe, CLICK, SCAN…"),
+        widget=EventPicker(),
     )
     event_key = forms.CharField(required=False, label=_("EventKey"))
     media_id = forms.CharField(required=False, label=_("MediaId (image, voice)"))
@@ -65,7 +73,12 @@ class TrialForm(forms.Form):
 def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """GET shows the form (prefilled from ?account=); submitting it shows the outcome."""
     form = TrialForm(request.GET or None, initial={"account": request.GET.get("account")})
-    trial = None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": gettext("Try a message"),
+        "form": form,
+    }
     if request.GET.get("kind") and form.is_valid():
         data = form.cleaned_data
         attempt = Attempt(
@@ -77,19 +90,38 @@ def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
             data["at"],
             data["context"],
         )
-        trial = try_message(data["account"], attempt)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": gettext("Try a message"),
-        "form": form,
-        "trial": trial,
-        "reasons": [(hit, reason(hit)) for hit in trial.candidates] if trial else [],
-        "status": Status(trial.decision.status).label if trial and trial.decision else "",
-        "sent_at": _sent_at(trial.message.create_time) if trial else None,
-        "change": trial.decision.change if trial and trial.decision else None,
-    }
+        context.update(_outcome(data["account"], try_message(data["account"], attempt)))
     return TemplateResponse(request, "admin/autoreply/rule/try.html", context)
+
+
+def _outcome(account: Account, trial: Trial) -> dict[str, Any]:
+    return {
+        "trial": trial,
+        "reasons": [(hit, reason(hit)) for hit in trial.candidates],
+        "status": Status(trial.decision.status).label if trial.decision else "",
+        "sent_at": _sent_at(trial.message.create_time),
+        "bubbles": _bubbles(account, trial),
+        "follower_said": _follower_said(trial),
+        "change": trial.decision.change if trial.decision else None,
+    }
+
+
+def _bubbles(account: Account, trial: Trial) -> list[bubbles.Bubble]:
+    reply = trial.decision.reply if trial.decision else b""
+    answer = parse_reply(reply) if reply else None
+    return bubbles.bubbles(account.pk, answer, trial.follow_ups)
+
+
+def _follower_said(trial: Trial) -> str:
+    """The message tried, as the follower's side of the chat shows it."""
+    message = trial.message
+    if message.text:
+        return message.text
+    if message.is_event:
+        kind = known_event(message.event)
+        label = gettext(kind.label) if kind else message.event
+        return gettext("(event: %(label)s)") % {"label": label}
+    return gettext("(%(type)s message)") % {"type": MsgType(message.msg_type).label}
 
 
 def _sent_at(create_time: int) -> datetime:

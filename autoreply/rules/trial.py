@@ -5,7 +5,7 @@ tried at another time than now: its CreateTime decides, as a push's does.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -13,14 +13,15 @@ from itertools import islice
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from autoreply.choices import MsgType
+from autoreply.choices import MsgType, ReplyMode, Status
 from autoreply.lookups import tables
 from autoreply.models import Account
 from autoreply.rules import loading
 from autoreply.rules.matching import Hit
-from autoreply.rules.rendering import Decision, answer
+from autoreply.rules.rendering import Decision, answer, render_replies
 from autoreply.rules.schedule import Moment
 from wechat.messages import Message, parse_message
+from wechat.replies import Reply
 from wechat.xmlwriter import write_xml
 
 TRIAL_OPENID = "o_trial_in_admin"
@@ -77,6 +78,8 @@ class Trial:
     decision: Decision | None = None
     outside: list[Hit] = field(default_factory=list)  # would match, but not at that time
     elsewhere: list[Hit] = field(default_factory=list)  # would match in another conversation
+    follow_ups: tuple[Reply, ...] = ()  # reply all (回复全部): sent after the answer, in order
+    follow_up_error: str = ""
 
     @property
     def winner(self) -> Hit | None:
@@ -101,12 +104,28 @@ def try_message(account: Account, attempt: Attempt) -> Trial:
     context = attempt.context.strip()
     candidates = list(islice(index.candidates(message, context=context), MAX_CANDIDATES))
     winner = candidates[0] if candidates else None
-    decision = answer(winner, message, tables.load(account.pk), sent, context)
+    lookups = tables.load(account.pk)
+    decision = answer(winner, message, lookups, sent, context)
     moment = Moment(sent)
     every = list(islice(index.candidates(message, any_time=True, any_context=True), MAX_CANDIDATES))
     outside = [hit for hit in every if not hit.rule.answers_at(moment)]
     elsewhere = [hit for hit in every if not hit.rule.answers_in(context)]
-    return Trial(message, inbound, candidates, decision, outside, elsewhere)
+    trial = Trial(message, inbound, candidates, decision, outside, elsewhere)
+    if winner is not None and decision.status == Status.REPLY:
+        _follow_up(trial, winner, lookups, context)
+    return trial
+
+
+def _follow_up(
+    trial: Trial, hit: Hit, lookups: Mapping[str, Mapping[str, str]], context: str
+) -> None:
+    """Reply all's other replies, rendered as the worker will send them."""
+    if hit.rule.payload.reply_mode != ReplyMode.ALL:
+        return
+    try:
+        trial.follow_ups = render_replies(hit, trial.message, lookups, start=1, context=context)
+    except Exception as exc:  # a template filter can raise anything: say it, as answer() does
+        trial.follow_up_error = f"{type(exc).__name__}: {exc}"
 
 
 def reason(hit: Hit) -> str:

@@ -100,4 +100,4 @@ def try_message(page, base: str, account_id: int) -> None:
     page.click("input[name='try']")
     page.wait_for_selector("#trial-result")
     assert "opening time" in page.inner_text("#trial-winner")
-    assert "我们九点开门" in page.inner_text("#trial-reply")
+    assert "我们九点开门" in page.inner_text("#trial-phone")  # the bubble the follower sees
