@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
 
+from autoreply.admin import files
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.schedule import ScheduleField
 from autoreply.admin.trial import trial_view
@@ -150,7 +151,11 @@ class RuleAdmin(NestedModelAdmin):
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         view = self.admin_site.admin_view(self.trial)
-        return [path("try/", view, name="autoreply_rule_try"), *super().get_urls()]
+        return [
+            path("try/", view, name="autoreply_rule_try"),
+            *files.urls(self),  # uploading and exporting rules files
+            *super().get_urls(),
+        ]
 
     def trial(self, request):  # type: ignore[no-untyped-def]
         return trial_view(self, request)
