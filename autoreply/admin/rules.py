@@ -27,6 +27,7 @@ from nested_admin import (
 )
 from nested_admin.formsets import NestedInlineFormSet
 
+from autoreply.admin import files
 from autoreply.admin.badges import keyword_badges
 from autoreply.admin.confirmations import check_outranking
 from autoreply.admin.conversation import ContextChangeField, DatalistInput
@@ -173,7 +174,11 @@ class RuleAdmin(RulePlaces, Fitted, NestedModelAdmin):
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         view = self.admin_site.admin_view(self.trial)
-        return [path("try/", view, name="autoreply_rule_try"), *super().get_urls()]
+        return [
+            path("try/", view, name="autoreply_rule_try"),
+            *files.urls(self),  # uploading and exporting rules files
+            *super().get_urls(),
+        ]
 
     def trial(self, request):  # type: ignore[no-untyped-def]
         return trial_view(self, request)

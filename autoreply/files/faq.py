@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from autoreply.choices import KeywordMode
-from autoreply.files import spreadsheets
+from autoreply.files import sources, spreadsheets
 from autoreply.files.rules_import import Report, import_rules
 from autoreply.files.schema import RulesFileError
+from autoreply.files.sources import Source
 from autoreply.models import Account, Rule
 from autoreply.templating import literal
 
@@ -29,6 +30,8 @@ class FaqReport:
     changed: int = 0
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    rules: Report = field(default_factory=Report)
+    """The rules import's own report: which rules, by name."""
 
     def lines(self) -> list[str]:
         counts = f"FAQ rules: {self.created} created, {self.changed} changed, "
@@ -36,15 +39,20 @@ class FaqReport:
 
 
 def import_faq(
-    account: Account, path: str, mode: str = KeywordMode.EXACT, progress: TextIO | None = None
+    account: Account,
+    source: Source,
+    mode: str = KeywordMode.EXACT,
+    progress: TextIO | None = None,
 ) -> FaqReport:
-    """Import a question,answer CSV as the account's FAQ rules; all or nothing.
-
-    Raises spreadsheets.CsvFileError or RulesFileError, naming the row, and writes nothing.
+    """Import a question,answer spreadsheet (CSV or .xlsx) as the account's FAQ rules; all
+    or nothing. Raises ImportRefused (a spreadsheet's or the rules') naming the row, and
+    writes nothing.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    rows = spreadsheets.read_rows(path, COLUMNS)
+    upload = sources.read(source)
+    path = upload.name
+    rows = spreadsheets.read_rows(upload, COLUMNS)
     spreadsheets.refuse_duplicates(rows, path, "question")
     names = rule_names(row.first for row in rows)
     rules = [
@@ -103,4 +111,5 @@ def _faq_report(report: Report, prefixes: dict[str, str]) -> FaqReport:
         changed=report.rules_changed,
         unchanged=report.rules_unchanged,
         warnings=[_by_row(w, prefixes) for w in report.warnings],
+        rules=report,
     )

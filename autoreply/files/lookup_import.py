@@ -1,4 +1,4 @@
-"""A key,value spreadsheet into one of an account's lookup tables, all or nothing.
+"""A key,value spreadsheet (CSV or .xlsx) into one of an account's lookup tables, all or nothing.
 
 Reading and checking are `spreadsheets`' (two keys that compare equal are refused,
 naming both rows); writing only the difference is `lookups.tables.store`'s.
@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from autoreply.errors import ImportRefused
-from autoreply.files import spreadsheets
+from autoreply.files import sources, spreadsheets
+from autoreply.files.sources import Source
 from autoreply.lookups import tables
 from autoreply.models import Account
 
@@ -24,14 +25,16 @@ class LookupFileError(ImportRefused):
 def import_lookup(
     account: Account,
     table: str,
-    path: str,
+    source: Source,
     replace: bool = False,
     progress: TextIO | None = None,
 ) -> tables.Counts:
-    """Add the file's new keys to the account's table `table`, update changed ones and,
-    with `replace`, remove the keys the file lacks. Raises spreadsheets.CsvFileError or
-    LookupFileError, writing nothing."""
-    rows = spreadsheets.read_rows(path, COLUMNS)
+    """Add the spreadsheet's (CSV or .xlsx) new keys to the account's table `table`, update
+    changed ones and, with `replace`, remove the keys the file lacks. Raises ImportRefused
+    (a spreadsheet's, or LookupFileError), writing nothing."""
+    upload = sources.read(source)
+    path = upload.name
+    rows = spreadsheets.read_rows(upload, COLUMNS)
     spreadsheets.refuse_duplicates(rows, path, "key")
     shown = spreadsheets.progress(rows, progress, "reading")
     try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -32,14 +33,30 @@ from autoreply.validation import (
 
 @dataclass
 class Report:
+    """What an import did (or, rolled back, would do): rules by name, lookups by table."""
+
     accounts_created: int = 0
     accounts_updated: int = 0
-    rules_created: int = 0
-    rules_changed: int = 0
+    created_rules: list[str] = field(default_factory=list)
+    changed_rules: list[str] = field(default_factory=list)
     rules_unchanged: int = 0
-    rules_deleted: int = 0
-    lookups: dict[str, str] = field(default_factory=dict)
+    deleted_rules: list[str] = field(default_factory=list)
+    changed_settings: list[tuple[str, str]] = field(default_factory=list)
+    """(slug, field) of each stored account setting the file changes; never the values."""
+    lookups: dict[str, tables.Counts] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rules_created(self) -> int:
+        return len(self.created_rules)
+
+    @property
+    def rules_changed(self) -> int:
+        return len(self.changed_rules)
+
+    @property
+    def rules_deleted(self) -> int:
+        return len(self.deleted_rules)
 
     def lines(self) -> list[str]:
         return [
@@ -76,7 +93,9 @@ def _import_account(data: dict[str, Any], replace: bool, report: Report) -> None
     else:
         report.accounts_updated += 1
     for name in ("name", "app_id", "encryption_mode", *SECRET_FIELDS):
-        if name in data:
+        if name in data and data[name] != getattr(account, name):
+            if account.pk is not None:
+                report.changed_settings.append((data["slug"], name))
             setattr(account, name, data[name])
     schema.full_clean(account, where)
     account.save()
@@ -84,11 +103,12 @@ def _import_account(data: dict[str, Any], replace: bool, report: Report) -> None
     for name, entries in data["lookups"].items():
         table_where = f"{where}, lookup table {name!r}"
         normalized = tables.normalized_entries(entries.items(), table_where)
-        report.lookups[f"{data['slug']}/{name}"] = str(
-            tables.store(account, name, normalized, replace)
-        )
+        report.lookups[f"{data['slug']}/{name}"] = tables.store(account, name, normalized, replace)
     if replace:
-        account.lookup_tables.exclude(name__in=list(data["lookups"])).delete()
+        dropped = account.lookup_tables.exclude(name__in=list(data["lookups"]))
+        for name, count in dropped.annotate(n=Count("entries")).values_list("name", "n"):
+            report.lookups[f"{data['slug']}/{name}"] = tables.Counts(removed=count)
+        dropped.delete()
 
 
 def _import_rules(
@@ -115,9 +135,9 @@ def _import_rules(
     _save(changed, report)
     if replace:
         keep = {data["name"] for data in rules}
-        stale = [rule.pk for name, rule in existing.items() if name not in keep]
-        report.rules_deleted = len(stale)
-        Rule.objects.filter(pk__in=stale).delete()
+        stale = [rule for name, rule in existing.items() if name not in keep]
+        report.deleted_rules.extend(rule.name for rule in stale)
+        Rule.objects.filter(pk__in=[rule.pk for rule in stale]).delete()
     started = started_names(account.pk)
     for rule, _, _ in changed:
         warnings = conversation_warnings(rule, started)
@@ -165,8 +185,8 @@ def _save(
     """Write the changed rules in bulk: their keywords and replies are replaced whole."""
     old = [rule for rule, _, _ in changed if rule.pk is not None]
     new = [rule for rule, _, _ in changed if rule.pk is None]
-    report.rules_changed += len(old)
-    report.rules_created += len(new)
+    report.changed_rules.extend(rule.name for rule in old)
+    report.created_rules.extend(rule.name for rule in new)
     Keyword.objects.filter(rule__in=old).delete()
     Reply.objects.filter(rule__in=old).delete()
     Rule.objects.bulk_update(old, [*RULE_COLUMNS, "updated_at"], batch_size=1000)

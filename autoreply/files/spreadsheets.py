@@ -1,6 +1,7 @@
-"""Two-column CSV files (question,answer or key,value) as operators save them from Excel.
+"""Two-column spreadsheets (question,answer or key,value) as operators save them from
+Excel: CSV delimited by a comma, a tab or a semicolon, or an Excel workbook (.xlsx).
 
-Decoding is strict: UTF-8 (with or without BOM), else GB18030 (what Excel writes on a
+Decoding of CSV is strict: UTF-8 (with or without BOM), else GB18030 (what Excel writes on a
 Chinese Windows); anything else is refused rather than guessed. Rows are numbered as a
 spreadsheet numbers them (one per record, header and blank rows included), so an error's
 "row 7" is row 7 in Excel however many line breaks the quoted cells hold.
@@ -11,7 +12,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from itertools import islice
 from typing import TextIO
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from autoreply.errors import ImportRefused
+from autoreply.files import sources, workbooks
+from autoreply.files.sources import Source
 from autoreply.text import normalize
 
 HEADERS = {("question", "answer"), ("key", "value"), ("问题", "答案"), ("键", "值")}
@@ -35,10 +38,18 @@ COLUMN_WORDS = {
     "value": gettext_lazy("value"),
 }
 COLUMN_PLURALS = {"question": gettext_lazy("questions"), "key": gettext_lazy("keys")}
+# The delimiters a CSV file may use, each as errors name it; in the order ties are broken.
+DELIMITERS = {
+    "\t": gettext_lazy("tab"),
+    ",": gettext_lazy("comma"),
+    ";": gettext_lazy("semicolon"),
+}
+SNIFF_RECORDS = 1_000  # enough to tell; a whole 100,000-row file need not be read thrice
 
 
 class CsvFileError(ImportRefused):
-    """The file cannot be read as the two-column CSV expected; the message says where."""
+    """The file cannot be read as the two-column spreadsheet expected; the message says
+    where."""
 
     def __init__(self, message: str) -> None:
         super().__init__([message])
@@ -52,15 +63,13 @@ class Row:
     second: str
 
 
-def read_rows(path: str | Path, columns: tuple[str, str]) -> list[Row]:
-    """Every data row of a two-column CSV file; `columns` names the cells in errors."""
-    name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        message = _("cannot read %(file)s: %(error)s") % {"file": name, "error": exc.strerror}
-        raise CsvFileError(message) from None
-    return parse(decode(data, name), name, columns)
+def read_rows(source: Source, columns: tuple[str, str]) -> list[Row]:
+    """Every data row of a two-column CSV file or Excel workbook (.xlsx); `columns` names
+    the cells in errors."""
+    upload = sources.read(source)
+    if workbooks.is_workbook(upload.data):
+        return data_rows(workbooks.records(upload.data, upload.name), upload.name, columns)
+    return parse(decode(upload.data, upload.name), upload.name, columns)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -89,34 +98,75 @@ def decode(data: bytes, name: str) -> str:
 
 
 def parse(text: str, name: str, columns: tuple[str, str]) -> list[Row]:
-    """The data rows of `text`: blank rows and a recognised header row skipped."""
-    rows: list[Row] = []
+    """The data rows of CSV `text`, delimited by a comma, a tab or a semicolon."""
+    separator = delimiter(text)
+    records = enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=separator), start=1)
+    return data_rows(records, name, columns, separator)
+
+
+def delimiter(text: str) -> str:
+    """The delimiter under which most of the first records have the two cells expected.
+
+    csv.Sniffer guesses from how evenly characters recur, which a column of prose defeats;
+    the two-column shape is known here, so it decides. Ties go to the tab, then the comma:
+    a tab inside a cell is rarer than a comma or a semicolon inside one.
+    """
+
+    def pairs(separator: str) -> int:
+        records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        return sum(len(_trimmed(cells)) == 2 for cells in islice(records, SNIFF_RECORDS))
+
+    return max(DELIMITERS, key=pairs)
+
+
+def data_rows(
+    records: Iterable[tuple[int, list[str]]],
+    name: str,
+    columns: tuple[str, str],
+    separator: str | None = None,
+) -> list[Row]:
+    """The data rows of (row number, cells) records: blank rows and a recognised header
+    row skipped, every other row checked to hold exactly the two cells."""
+    found: list[Row] = []
     seen_content = False
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        # Cells keep their line breaks as LF, whatever the file's line ends are.
-        cells = [cell.replace("\r\n", "\n").strip() for cell in cells]
-        while cells and not cells[-1]:  # spreadsheets pad rows with empty cells
-            cells.pop()
+    for number, cells in records:
+        cells = _trimmed(cells)
         if not cells:
             continue
         if not seen_content and tuple(cell.casefold() for cell in cells) in HEADERS:
             seen_content = True
             continue
         seen_content = True
-        rows.append(_row(cells, number, name, columns))
-    return rows
+        found.append(_row(cells, number, name, columns, separator))
+    return found
 
 
-def _row(cells: list[str], number: int, name: str, columns: tuple[str, str]) -> Row:
+def _trimmed(cells: list[str]) -> list[str]:
+    # Cells keep their line breaks as LF, whatever the file's line ends are.
+    cells = [cell.replace("\r\n", "\n").strip() for cell in cells]
+    while cells and not cells[-1]:  # spreadsheets pad rows with empty cells
+        cells.pop()
+    return cells
+
+
+def _row(
+    cells: list[str], number: int, name: str, columns: tuple[str, str], separator: str | None
+) -> Row:
     where = row_name(name, number)
     first, second = (COLUMN_WORDS.get(column, column) for column in columns)
     if len(cells) > 2:
+        counts = {"where": where, "first": first, "second": second, "count": len(cells)}
+        if separator is None:
+            message = _(
+                "%(where)s: expected 2 cells (%(first)s,%(second)s), found %(count)d; "
+                "keep to columns A and B"
+            )
+            raise CsvFileError(message % counts)
         message = _(
             "%(where)s: expected 2 cells (%(first)s,%(second)s), found %(count)d; "
-            "put a cell that holds a comma in double quotes"
+            "put a cell that holds a %(separator)s in double quotes"
         )
-        counts = {"where": where, "first": first, "second": second, "count": len(cells)}
-        raise CsvFileError(message % counts)
+        raise CsvFileError(message % {**counts, "separator": DELIMITERS[separator]})
     cells += [""] * (2 - len(cells))
     for cell, column in zip(cells, (first, second), strict=True):
         if not cell:

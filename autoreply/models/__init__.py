@@ -9,6 +9,7 @@ from autoreply.models.lookups import LookupEntry, LookupTable
 from autoreply.models.outbound import AccessToken, Media, OutboundMessage
 from autoreply.models.rules import Article, Keyword, Reply, Rule
 from autoreply.models.traffic import MAX_MSG_ID, CreateDayField, Follower, Message, SignedQuery
+from autoreply.models.uploads import PendingUpload
 from autoreply.models.workers import WorkerHeartbeat
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Media",
     "Message",
     "OutboundMessage",
+    "PendingUpload",
     "Reply",
     "Rule",
     "SignedQuery",

@@ -12,12 +12,13 @@ from autoreply.management.accounts import find_account
 
 class Command(BaseCommand):
     help = (
-        "Import a question,answer CSV file (UTF-8 or GB18030) as one rule per row, "
+        "Import a question,answer spreadsheet (CSV in UTF-8 or GB18030, or .xlsx) as one "
+        "rule per row, "
         "named 'FAQ: <question>'; all or nothing, and re-importing changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the CSV file: question,answer per row")
+        parser.add_argument("file", help="the spreadsheet (CSV or .xlsx): question,answer per row")
         parser.add_argument("--account", required=True, metavar="SLUG")
         parser.add_argument(
             "--mode",

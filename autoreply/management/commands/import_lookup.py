@@ -13,13 +13,14 @@ from autoreply.management.accounts import find_account
 
 class Command(BaseCommand):
     help = (
-        "Import a key,value CSV file (UTF-8 or GB18030) into an account's lookup table; "
+        "Import a key,value spreadsheet (CSV in UTF-8 or GB18030, or .xlsx) into an "
+        "account's lookup table; "
         "all or nothing. --replace also removes the keys the file does not have."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("table", help='the table\'s name, as in {{ key|lookup:"TABLE" }}')
-        parser.add_argument("file", help="the CSV file: key,value per row")
+        parser.add_argument("file", help="the spreadsheet (CSV or .xlsx): key,value per row")
         parser.add_argument("--account", required=True, metavar="SLUG")
         parser.add_argument(
             "--replace", action="store_true", help="also remove the keys not in the file"

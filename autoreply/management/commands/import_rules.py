@@ -2,9 +2,7 @@
 `manage.py import_rules --from-platform FILE --account SLUG`: carry an account's rules over
 from the WeChat platform's own auto-reply (the JSON of get_current_autoreply_info)."""
 
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from autoreply.errors import ImportRefused
 from autoreply.files.platform import import_platform
 from autoreply.files.rules_import import import_rules
+from autoreply.files.sources import Upload, read_json
 from autoreply.management.accounts import find_account
 from autoreply.models import Account
 from autoreply.outbound.platform_rules import fetch_autoreply_info
@@ -56,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError("name the rules file, or use --from-platform FILE --account SLUG")
         if options["account"]:
             raise CommandError("--account goes with --from-platform (a rules file names its own)")
-        document = read_json(options["file"])
+        document = parsed(options["file"])
         try:
             report = import_rules(document, replace=options["replace"])
         except ImportRefused as exc:
@@ -72,7 +71,7 @@ class Command(BaseCommand):
         if not options["account"]:
             raise CommandError("--from-platform needs --account SLUG: the account to import into")
         account = find_account(options["account"])
-        data = fetched(account) if options["fetch"] else read_json(options["from_platform"])
+        data = fetched(account) if options["fetch"] else parsed(options["from_platform"])
         try:
             report, warnings = import_platform(account, data)
         except ImportRefused as exc:
@@ -90,14 +89,14 @@ def fetched(account: Account) -> Any:
         raise CommandError(f"cannot read the platform's rules: {exc}") from None
 
 
-def read_json(name: str) -> Any:
-    """The parsed JSON file, or a CommandError saying what is wrong with it."""
+def parsed(name: str) -> Any:
+    """The parsed JSON file (- for standard input), or a CommandError saying what is wrong."""
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
-        return json.loads(text)
-    except OSError as exc:
-        raise CommandError(f"cannot read {name}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{name} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"{name} is not valid JSON: {exc}") from None
+        return read_json(Upload("-", _stdin()) if name == "-" else name)
+    except ImportRefused as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _stdin() -> bytes:
+    binary = getattr(sys.stdin, "buffer", None)  # absent when a test replaces stdin with text
+    return binary.read() if binary is not None else sys.stdin.read().encode()
