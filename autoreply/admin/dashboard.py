@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -18,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin import scoping
 from autoreply.models import Account, Rule
 from autoreply.reports import charts, stats
 
@@ -40,7 +40,7 @@ class PeriodForm(forms.Form):
 
 def dashboard_view(request: HttpRequest, account_id: int) -> HttpResponse:
     """The dashboard of one account over the period the form chose (default 30 days)."""
-    account = get_object_or_404(Account, pk=account_id)
+    account = scoping.account_or_404(request, account_id)
     days = chosen_days(request)
     figures = stats.figures(account.pk, stats.last_days(days))
     context = {

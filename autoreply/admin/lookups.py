@@ -8,14 +8,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin.scoping import ScopedAdmin
 from autoreply.models import LookupEntry, LookupTable
 
 
 @admin.register(LookupTable)
-class LookupTableAdmin(admin.ModelAdmin):
+class LookupTableAdmin(ScopedAdmin):
     list_display = ["name", "account", "description", "size", "updated_at", "browse"]
     list_filter = ["account"]
     search_fields = ["name", "description"]
+    ordering = ["account", "name"]  # stated: the count below groups, and grouping drops Meta's
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(entry_count=Count("entries"))
@@ -31,7 +33,7 @@ class LookupTableAdmin(admin.ModelAdmin):
 
 
 @admin.register(LookupEntry)
-class LookupEntryAdmin(admin.ModelAdmin):
+class LookupEntryAdmin(ScopedAdmin):
     list_display = ["key", "value", "table", "updated_at"]
     list_editable = ["value"]
     list_filter = ["table__account", "table"]

@@ -22,6 +22,7 @@ from nested_admin.formsets import NestedInlineFormSet
 
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.schedule import ScheduleField
+from autoreply.admin.scoping import ScopedAdmin, ScopedInline
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying, loading
@@ -80,7 +81,7 @@ def _article_count(form) -> int:  # type: ignore[no-untyped-def]
     return count
 
 
-class ReplyInline(NestedStackedInline):
+class ReplyInline(ScopedInline, NestedStackedInline):
     model = Reply
     form = ReplyMediaForm  # h5: media ids picked from the media library
     formset = ReplyFormSet
@@ -110,7 +111,7 @@ KeywordInline.formset = KeywordFormSet
 
 
 @admin.register(Rule)
-class RuleAdmin(NestedModelAdmin):
+class RuleAdmin(ScopedAdmin, NestedModelAdmin):
     inlines = [KeywordInline, ReplyInline]
     list_display = [
         "name",
@@ -159,7 +160,7 @@ class RuleAdmin(NestedModelAdmin):
         """`?account=ID&name=TEXT`: the dashboard's "answer this question" link."""
         initial = super().get_changeform_initial_data(request)
         if "name" in initial:
-            initial["name"] = Truncator(initial["name"]).chars(100)
+            initial["name"] = Truncator(str(initial["name"])).chars(100)
         return initial
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin import scoping
 from autoreply.choices import MsgType, Status
 from autoreply.models import Account
 from autoreply.rules.trial import KINDS, Attempt, reason, try_message
@@ -50,6 +51,7 @@ class TrialForm(forms.Form):
 def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """GET shows the form (prefilled from ?account=); submitting it shows the outcome."""
     form = TrialForm(request.GET or None, initial={"account": request.GET.get("account")})
+    scoping.scope_form(form, request)  # the user's accounts only; another's: 404
     trial = None
     if request.GET.get("kind") and form.is_valid():
         data = form.cleaned_data
