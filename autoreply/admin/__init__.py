@@ -12,6 +12,7 @@ from autoreply.admin import (  # noqa: F401  (importing registers them)
     media,
     outbound,
     rules,
+    versions,
 )
 
 admin.site.site_header = _("autoreply")

@@ -8,12 +8,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.admin.scoping import ScopedAdmin
+from autoreply.admin.history import LookupEntryHistoryAdmin, LookupTableHistoryAdmin
 from autoreply.models import LookupEntry, LookupTable
 
 
 @admin.register(LookupTable)
-class LookupTableAdmin(ScopedAdmin):
+class LookupTableAdmin(LookupTableHistoryAdmin):
     list_display = ["name", "account", "description", "size", "updated_at", "browse"]
     list_filter = ["account"]
     search_fields = ["name", "description"]
@@ -33,7 +33,7 @@ class LookupTableAdmin(ScopedAdmin):
 
 
 @admin.register(LookupEntry)
-class LookupEntryAdmin(ScopedAdmin):
+class LookupEntryAdmin(LookupEntryHistoryAdmin):
     list_display = ["key", "value", "table", "updated_at"]
     list_editable = ["value"]
     list_filter = ["table__account", "table"]

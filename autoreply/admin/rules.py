@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from nested_admin import NestedModelAdmin, NestedStackedInline, NestedTabularInline
 from nested_admin.formsets import NestedInlineFormSet
 
+from autoreply.admin.history import RuleHistoryAdmin
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.schedule import ScheduleField
-from autoreply.admin.scoping import ScopedAdmin, ScopedInline
+from autoreply.admin.scoping import ScopedInline
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying, loading
@@ -111,7 +112,7 @@ KeywordInline.formset = KeywordFormSet
 
 
 @admin.register(Rule)
-class RuleAdmin(ScopedAdmin, NestedModelAdmin):
+class RuleAdmin(RuleHistoryAdmin, NestedModelAdmin):
     inlines = [KeywordInline, ReplyInline]
     list_display = [
         "name",
