@@ -81,3 +81,22 @@ class MediaType(models.TextChoices):
     VOICE = "voice", _("voice")
     VIDEO = "video", _("video")
     THUMB = "thumb", _("thumbnail")
+
+
+class ChangeKind(models.TextChoices):
+    """What a recorded version of a rule or a lookup table was (autoreply/history)."""
+
+    BEFORE = "before", _("as found before its first recorded change")
+    CREATED = "created", _("added")
+    CHANGED = "changed", _("edited")
+    DELETED = "deleted", _("deleted")
+
+
+class ChangeSource(models.TextChoices):
+    """Where a recorded change came from."""
+
+    ADMIN = "admin", _("the admin")
+    IMPORT = "import", _("an import")
+    COMMAND = "command", _("a command")
+    SYNC = "sync", _("a sync from its source")
+    RESTORE = "restore", _("a restore")

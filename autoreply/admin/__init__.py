@@ -13,6 +13,7 @@ from autoreply.admin import (  # noqa: F401  (importing registers them)
     outbound,
     places,
     rules,
+    versions,
 )
 
 admin.site.site_header = _("autoreply")

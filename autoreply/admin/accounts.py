@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.dashboard import dashboard_view
+from autoreply.admin.scoping import ScopedAdmin
 from autoreply.models import SECRET_FIELDS, Account
 from wechat.pushes import SIMULATED_GH_ID
 
@@ -27,7 +28,15 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["slug", "name", "app_id", "encryption_mode", "original_id", *SECRET_FIELDS]
+        fields = [
+            "slug",
+            "name",
+            "app_id",
+            "encryption_mode",
+            "original_id",
+            *SECRET_FIELDS,
+            "operators",
+        ]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
         help_texts = {
             "original_id": _(
@@ -75,8 +84,9 @@ class AccountForm(forms.ModelForm):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ScopedAdmin):
     form = AccountForm
+    filter_horizontal = ["operators"]
     list_display = ["slug", "name", "app_id", "encryption_mode", "original_id", "links"]
     readonly_fields = ["created_at", "updated_at"]
     search_fields = ["slug", "name", "app_id", "original_id"]
@@ -86,6 +96,12 @@ class AccountAdmin(admin.ModelAdmin):
         no such field) would fail asking for it."""
         fields = super().get_fields(request, obj)
         return fields if obj is not None else [f for f in fields if f != "clear_previous_key"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return bool(request.user.is_superuser)  # a staff user's accounts are given to them
+
+    def get_exclude(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return None if request.user.is_superuser else ["operators"]  # who sees what
 
     def get_urls(self):  # type: ignore[no-untyped-def]
         dashboard = self.admin_site.admin_view(self.dashboard)

@@ -8,14 +8,13 @@ Routed by `AccountAdmin.get_urls` (admin login and view permission) as
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.admin import places
+from autoreply.admin import places, scoping
 from autoreply.choices import KeywordMode, MsgType
 from autoreply.models import Account, Keyword, Rule
 from autoreply.reports import charts, stats
@@ -40,7 +39,7 @@ class PeriodForm(forms.Form):
 
 def dashboard_view(request: HttpRequest, account_id: int) -> HttpResponse:
     """The dashboard of one account over the period the form chose (default 30 days)."""
-    account = get_object_or_404(Account, pk=account_id)
+    account = scoping.account_or_404(request, account_id)
     days = chosen_days(request)
     figures = stats.figures(account.pk, stats.last_days(days))
     context = {

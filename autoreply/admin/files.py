@@ -15,6 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin import scoping
 from autoreply.admin.file_forms import AccountForm, UploadForm
 from autoreply.errors import ImportRefused
 from autoreply.files import pending
@@ -34,8 +35,8 @@ SHOWN = 100  # names listed per kind of change; a 2,000-row FAQ is summed up pas
 
 
 def _accounts_for(request: HttpRequest) -> QuerySet[Account]:
-    """The accounts this user may import into and export: the one place to scope them."""
-    return Account.objects.all()
+    """The accounts this user may import into and export (admin/scoping.py decides)."""
+    return scoping.accounts_for(request.user)
 
 
 def _account_for(request: HttpRequest, pk: Any) -> Account:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.layout import Fitted
+from autoreply.admin.scoping import ScopedAdmin
 from autoreply.models import Follower, Message
 
 
@@ -20,7 +21,7 @@ def search_link(model: str, openid: str, account_id: int, label: str) -> str:
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedAdmin):
     """WeChat wrote these; operators read them (and may delete, e.g. on request)."""
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]

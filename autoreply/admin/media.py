@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -13,8 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from autoreply.admin.scoping import ScopedAdmin
 from autoreply.choices import MediaType
-from autoreply.models import Media, Reply
+from autoreply.models import Account, Media, Reply
 from autoreply.outbound import media, tokens
 from wechat.errors import ApiError
 
@@ -31,8 +33,9 @@ class MediaUploadForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].required = False
-        self.fields["type"].help_text = _("Leave empty to tell by the file's extension.")
+        if "type" in self.fields:  # the upload form; a stored item's page shows it read-only
+            self.fields["type"].required = False
+            self.fields["type"].help_text = _("Leave empty to tell by the file's extension.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -60,7 +63,7 @@ class MediaUploadForm(forms.ModelForm):
 
 
 @admin.register(Media)
-class MediaAdmin(admin.ModelAdmin):
+class MediaAdmin(ScopedAdmin):
     form = MediaUploadForm
     list_display = ["preview", "title", "type", "media_id", "account", "uploaded_at"]
     list_filter = ["account", "type"]
@@ -80,7 +83,7 @@ class MediaAdmin(admin.ModelAdmin):
         """Our copy of the file, for the thumbnails: staff only, never public."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        item = get_object_or_404(Media, pk=pk)
+        item = get_object_or_404(self.get_queryset(request), pk=pk)
         return FileResponse(item.file.open("rb"), filename=item.file.name.rsplit("/", 1)[-1])
 
     @admin.display(description=_("preview"))
@@ -94,9 +97,18 @@ class MediaAdmin(admin.ModelAdmin):
 class MediaPicker(forms.TextInput):
     """A text field with the library's media ids offered as suggestions (a datalist)."""
 
-    def __init__(self, types: tuple[str, ...], attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        types: tuple[str, ...],
+        attrs: dict[str, Any] | None = None,
+        accounts: "QuerySet[Account] | None" = None,
+    ) -> None:
         super().__init__(attrs)
-        self.types = types
+        self.types, self.accounts = types, accounts
+
+    def scoped_to(self, accounts: "QuerySet[Account]") -> "MediaPicker":
+        """The same picker offering only these accounts' media (autoreply/admin/scoping.py)."""
+        return MediaPicker(self.types, self.attrs, accounts)
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -104,6 +116,8 @@ class MediaPicker(forms.TextInput):
         list_id = f"{(attrs or {}).get('id', name)}-media"
         html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
         choices = Media.objects.filter(type__in=self.types).select_related("account")
+        if self.accounts is not None:
+            choices = choices.filter(account__in=self.accounts)
         options = format_html_join(
             "",
             '<option value="{}">{} · {} · {}</option>',

@@ -7,12 +7,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.admin.log import MessageAdmin, ReadOnlyAdmin
+from autoreply.admin.scoping import ScopedInline
 from autoreply.models import OutboundMessage
 
 COLUMNS = ["order", "reason", "msgtype", "status", "errcode", "errmsg", "attempts", "sent_at"]
 
 
-class OutboundInline(admin.TabularInline):
+class OutboundInline(ScopedInline, admin.TabularInline):
     model = OutboundMessage
     fields = readonly_fields = (*COLUMNS, "content")
     extra = 0

@@ -31,10 +31,12 @@ from autoreply.admin import files
 from autoreply.admin.badges import keyword_badges
 from autoreply.admin.confirmations import check_outranking
 from autoreply.admin.conversation import ContextChangeField, DatalistInput
+from autoreply.admin.history import RuleHistoryAdmin
 from autoreply.admin.layout import Fitted
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.places import PlaceFilter, RulePlaces
 from autoreply.admin.schedule import ScheduleField
+from autoreply.admin.scoping import ScopedInline
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying, loading
@@ -97,7 +99,7 @@ def _article_count(form) -> int:  # type: ignore[no-untyped-def]
     return count
 
 
-class ReplyInline(SortableHiddenMixin, NestedStackedInline):
+class ReplyInline(ScopedInline, SortableHiddenMixin, NestedStackedInline):
     model = Reply
     form = ReplyMediaForm  # h5: media ids picked from the media library
     formset = ReplyFormSet
@@ -129,7 +131,7 @@ KeywordInline.formset = KeywordFormSet
 
 
 @admin.register(Rule)
-class RuleAdmin(RulePlaces, Fitted, NestedModelAdmin):
+class RuleAdmin(RulePlaces, Fitted, RuleHistoryAdmin, NestedModelAdmin):
     inlines = [KeywordInline, ReplyInline]
     list_display = [
         "name",
@@ -187,7 +189,7 @@ class RuleAdmin(RulePlaces, Fitted, NestedModelAdmin):
         """`?account=ID&name=TEXT`: the dashboard's "answer this question" link."""
         initial = super().get_changeform_initial_data(request)
         if "name" in initial:
-            initial["name"] = Truncator(initial["name"]).chars(100)
+            initial["name"] = Truncator(str(initial["name"])).chars(100)
         return initial
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]

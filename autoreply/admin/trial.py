@@ -11,7 +11,7 @@ from django.utils.timezone import get_default_timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from autoreply.admin import bubbles
+from autoreply.admin import bubbles, scoping
 from autoreply.admin.conversation import DatalistInput
 from autoreply.admin.events import EventPicker
 from autoreply.choices import MsgType, Status
@@ -73,6 +73,7 @@ class TrialForm(forms.Form):
 def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """GET shows the form (prefilled from ?account=); submitting it shows the outcome."""
     form = TrialForm(request.GET or None, initial={"account": request.GET.get("account")})
+    scoping.scope_form(form, request)  # the user's accounts only; another's: 404
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

@@ -3,7 +3,8 @@
 Accounts are upserted by slug, rules by account + name, lookup entries by key. Every
 value goes through the models' own validation; the first problems found are reported
 naming the account, the rule and the field, and nothing is written. Rules whose content
-is unchanged are left alone, so re-importing a file changes nothing.
+is unchanged are left alone, so re-importing a file changes nothing; each changed,
+created or deleted rule gets a version (autoreply/history).
 """
 
 from dataclasses import dataclass, field
@@ -15,9 +16,11 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from autoreply.choices import ChangeKind, ChangeSource
 from autoreply.files import schema
 from autoreply.files.rules_export import rule_data
 from autoreply.files.schema import RulesFileError
+from autoreply.history import lookup_versions, rule_versions
 from autoreply.lookups import tables
 from autoreply.models import SECRET_FIELDS, Account, Article, Keyword, Reply, Rule
 from autoreply.rules.conversation_names import started_names
@@ -108,6 +111,7 @@ def _import_account(data: dict[str, Any], replace: bool, report: Report) -> None
         dropped = account.lookup_tables.exclude(name__in=list(data["lookups"]))
         for name, count in dropped.annotate(n=Count("entries")).values_list("name", "n"):
             report.lookups[f"{data['slug']}/{name}"] = tables.Counts(removed=count)
+        lookup_versions.record_deletion(dropped, ChangeSource.IMPORT)
         dropped.delete()
 
 
@@ -132,12 +136,14 @@ def _import_rules(
             problems.extend(exc.messages)
     if problems:
         raise ValidationError(problems)
-    _save(changed, report)
+    _save_recorded(changed, report)
     if replace:
         keep = {data["name"] for data in rules}
         stale = [rule for name, rule in existing.items() if name not in keep]
         report.deleted_rules.extend(rule.name for rule in stale)
-        Rule.objects.filter(pk__in=[rule.pk for rule in stale]).delete()
+        stale_rules = Rule.objects.filter(pk__in=[rule.pk for rule in stale])
+        rule_versions.record_deletion(stale_rules, ChangeSource.IMPORT)
+        stale_rules.delete()
     started = started_names(account.pk)
     for rule, _, _ in changed:
         warnings = conversation_warnings(rule, started)
@@ -177,6 +183,19 @@ def _build_rule(
     except ValidationError as exc:
         raise schema.located(exc, where) from None
     return rule, keywords, replies
+
+
+def _save_recorded(
+    changed: list[tuple[Rule, list[Keyword], list[tuple[Reply, list[Article]]]]], report: Report
+) -> None:
+    """`_save`, with the rules' versions recorded: the stored state of those never
+    recorded before, then every changed rule as written."""
+    old = [rule.pk for rule, _, _ in changed if rule.pk is not None]
+    rule_versions.before_changing(old, ChangeSource.IMPORT)
+    _save(changed, report)
+    rule_versions.record(old, ChangeKind.CHANGED, ChangeSource.IMPORT)
+    new = [rule.pk for rule, _, _ in changed if rule.pk not in old]
+    rule_versions.record(new, ChangeKind.CREATED, ChangeSource.IMPORT)
 
 
 def _save(

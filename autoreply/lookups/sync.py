@@ -29,7 +29,9 @@ from django.core.checks import Error
 from django.core.exceptions import ValidationError
 from psycopg.conninfo import conninfo_to_dict
 
+from autoreply.choices import ChangeSource
 from autoreply.conf import setting
+from autoreply.history.authorship import changes_by
 from autoreply.lookups import roles, tables
 from autoreply.models import Account, LookupTable
 
@@ -179,7 +181,8 @@ def sync(table: str) -> Synced:
         # No lock on the account row: every webhook insert for the account takes a key
         # share on it. `store` serialises writers of one table with an advisory lock.
         account = Account.objects.get(slug=found.account)
-        counts = tables.store(account, table, entries, replace=True)
+        with changes_by(source=ChangeSource.SYNC, detail=found.describe()):
+            counts = tables.store(account, table, entries, replace=True)
     except ValidationError as exc:
         raise SyncError(" ".join(exc.messages)) from None
     return Synced(found, len(pairs), counts, time.monotonic() - started)

@@ -1,7 +1,8 @@
 """Lookup tables: reading them into memory for templates, and storing new contents.
 
 Every way of filling a table (rules file, CSV, a sync from another database) goes
-through `store`, which validates everything first and then writes only the difference.
+through `store`, which validates everything first, then writes only the difference and
+records it as the table's new version.
 """
 
 from collections.abc import Iterable, Mapping
@@ -12,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from autoreply.choices import ChangeKind
+from autoreply.history import lookup_versions
 from autoreply.models import Account, LookupEntry, LookupTable
 from autoreply.text import normalize
 
@@ -73,11 +76,12 @@ def store(
     account: Account, name: str, entries: Mapping[str, tuple[str, str]], replace: bool
 ) -> Counts:
     """Upsert `entries` ({normalized key: (key, value)}) into the account's table `name`,
-    creating the table; `replace` also removes the keys that are not in `entries`."""
+    creating the table; `replace` also removes the keys that are not in `entries`. What
+    changed is recorded as a version of the table."""
     # Two writers of one table take turns on an advisory lock, never on a row lock of the
     # account: the webhook's inserts for the account take a key share on that row.
     _execute(ONE_WRITER, [f"autoreply lookup table {account.pk}/{name}"])
-    table, _ = LookupTable.objects.get_or_create(account=account, name=name)
+    table, created = LookupTable.objects.get_or_create(account=account, name=name)
     table.full_clean()
     existing = {
         normalized: (pk, key, value)
@@ -85,22 +89,39 @@ def store(
             "pk", "normalized_key", "key", "value"
         ).iterator(chunk_size=BATCH)
     }
-    new, changed, counts = [], [], Counts()
-    for normalized, (key, value) in entries.items():
-        stored = existing.get(normalized)
-        if stored is None:
-            new.append((normalized, key, value))
-        elif stored[1:] != (key, value):
-            changed.append((stored[0], key, value))
-    gone = [pk for normalized, (pk, _, _) in existing.items() if normalized not in entries]
-    gone = gone if replace else []
+    new, changed, gone, changes = _difference(existing, entries, replace)
     # Whole columns as arrays, one statement each: a 100,000-key table in a second.
     _execute(INSERT_ENTRIES, [table.pk, *map(list, zip(*new, strict=True))] if new else None)
     _execute(UPDATE_ENTRIES, [*map(list, zip(*changed, strict=True))] if changed else None)
     _execute(DELETE_ENTRIES, [gone] if gone else None)
-    counts.added, counts.changed, counts.removed = len(new), len(changed), len(gone)
-    counts.unchanged = len(entries) - len(new) - len(changed)
+    counts = Counts(len(new), len(changed), len(gone), len(entries) - len(new) - len(changed))
+    if created or changes:
+        kind = ChangeKind.CREATED if created else ChangeKind.CHANGED
+        lookup_versions.record(table, changes, kind)
     return counts
+
+
+def _difference(
+    existing: Mapping[str, tuple[int, str, str]],
+    entries: Mapping[str, tuple[str, str]],
+    replace: bool,
+) -> tuple[list[Any], list[Any], list[int], dict[str, lookup_versions.Change]]:
+    """The rows to insert, update and delete, and the same as the version records them."""
+    new, changed, gone = [], [], []
+    changes: dict[str, lookup_versions.Change] = {}
+    for normalized, (key, value) in entries.items():
+        stored = existing.get(normalized)
+        if stored is None:
+            new.append((normalized, key, value))
+            changes[normalized] = (None, (key, value))
+        elif stored[1:] != (key, value):
+            changed.append((stored[0], key, value))
+            changes[normalized] = (stored[1:], (key, value))
+    for normalized, (pk, key, value) in existing.items():
+        if replace and normalized not in entries:
+            gone.append(pk)
+            changes[normalized] = ((key, value), None)
+    return new, changed, gone, changes
 
 
 ONE_WRITER = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"

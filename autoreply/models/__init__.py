@@ -1,10 +1,12 @@
-"""What autoreply stores: accounts, their rules and replies, the message log, followers.
+"""What autoreply stores: accounts, their rules and replies, the message log, followers,
+and the earlier versions of rules and lookup tables.
 
 Validation lives in `clean()` (via autoreply.validation) so the admin and the rules-file
 importer refuse the same things with the same messages.
 """
 
 from autoreply.models.accounts import SECRET_FIELDS, Account
+from autoreply.models.history import LookupVersion, RuleVersion
 from autoreply.models.lookups import LookupEntry, LookupTable
 from autoreply.models.outbound import AccessToken, Media, OutboundMessage
 from autoreply.models.rules import Article, Keyword, Reply, Rule
@@ -23,12 +25,14 @@ __all__ = [
     "Keyword",
     "LookupEntry",
     "LookupTable",
+    "LookupVersion",
     "Media",
     "Message",
     "OutboundMessage",
     "PendingUpload",
     "Reply",
     "Rule",
+    "RuleVersion",
     "SignedQuery",
     "WorkerHeartbeat",
 ]

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,18 @@ class Account(models.Model):
     )
     original_id = models.CharField(
         _("original ID"), max_length=64, blank=True, help_text=_("gh_..., learned from ToUserName.")
+    )
+    # Who besides superusers sees and edits the account (autoreply/admin/scoping.py).
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="autoreply_accounts",
+        limit_choices_to={"is_staff": True},
+        verbose_name=_("operators"),
+        help_text=_(
+            "Staff users who see and edit this account's rules, messages, followers, lookup "
+            "tables and media, and nothing of other accounts. Superusers see every account."
+        ),
     )
     # Bumped by database triggers whenever the account, its rules or its lookup tables
     # change; every worker compares it to decide when to rebuild its in-memory index.

@@ -167,7 +167,7 @@ def rule_defaults() -> dict[str, Any]:
     }
 
 
-def fieldsets() -> list[tuple[Any, dict[str, list[str]]]]:
+def fieldsets() -> list[tuple[Any, Any]]:
     """The admin's rule fieldsets: the account first, then each column in its fieldset."""
     grouped: dict[str, list[str]] = {key: [] for key in FIELDSET_TITLES}
     grouped[ABOUT].append("account")

@@ -5,8 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.choices import ChangeSource
 from autoreply.errors import ImportRefused
 from autoreply.files.faq import MODES, import_faq
+from autoreply.history.authorship import changes_by
 from autoreply.management.accounts import find_account
 
 
@@ -31,10 +33,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account = find_account(options["account"])
         quiet = options["quiet"] or options["verbosity"] == 0
+        detail = f"import_faq {options['file']} --mode {options['mode']}"
         try:
-            report = import_faq(
-                account, options["file"], options["mode"], None if quiet else sys.stderr
-            )
+            with changes_by(None, ChangeSource.COMMAND, detail):
+                report = import_faq(
+                    account, options["file"], options["mode"], None if quiet else sys.stderr
+                )
         except ImportRefused as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in report.lines():

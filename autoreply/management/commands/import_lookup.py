@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.choices import ChangeSource
 from autoreply.errors import ImportRefused
 from autoreply.files.lookup_import import import_lookup
+from autoreply.history.authorship import changes_by
 from autoreply.management.accounts import find_account
 
 
@@ -30,14 +32,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account = find_account(options["account"])
         quiet = options["quiet"] or options["verbosity"] == 0
+        replace = " --replace" if options["replace"] else ""
+        detail = f"import_lookup {options['table']} {options['file']}{replace}"
         try:
-            counts = import_lookup(
-                account,
-                options["table"],
-                options["file"],
-                options["replace"],
-                None if quiet else sys.stderr,
-            )
+            with changes_by(None, ChangeSource.COMMAND, detail):
+                counts = import_lookup(
+                    account,
+                    options["table"],
+                    options["file"],
+                    options["replace"],
+                    None if quiet else sys.stderr,
+                )
         except ImportRefused as exc:
             raise CommandError(f"nothing imported: {exc}") from None
         self.stdout.write(f"lookup table {account.slug}/{options['table']}: {counts}")

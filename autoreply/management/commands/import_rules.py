@@ -7,15 +7,19 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from autoreply.choices import ChangeSource
 from autoreply.errors import ImportRefused
 from autoreply.files.platform import import_platform
 from autoreply.files.rules_import import import_rules
 from autoreply.files.sources import Upload, read_json
+from autoreply.history.authorship import changes_by
 from autoreply.management.accounts import find_account
 from autoreply.models import Account
 from autoreply.outbound.platform_rules import fetch_autoreply_info
 from autoreply.outbound.tokens import NoAppSecret
 from wechat.errors import ApiError
+
+COMMAND = ChangeSource.COMMAND
 
 
 class Command(BaseCommand):
@@ -56,8 +60,10 @@ class Command(BaseCommand):
         if options["account"]:
             raise CommandError("--account goes with --from-platform (a rules file names its own)")
         document = parsed(options["file"])
+        replace = " --replace" if options["replace"] else ""
         try:
-            report = import_rules(document, replace=options["replace"])
+            with changes_by(None, COMMAND, f"import_rules {options['file']}{replace}"):
+                report = import_rules(document, replace=options["replace"])
         except ImportRefused as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in report.lines():
@@ -72,8 +78,10 @@ class Command(BaseCommand):
             raise CommandError("--from-platform needs --account SLUG: the account to import into")
         account = find_account(options["account"])
         data = fetched(account) if options["fetch"] else parsed(options["from_platform"])
+        source = "--fetch" if options["fetch"] else options["from_platform"]
         try:
-            report, warnings = import_platform(account, data)
+            with changes_by(None, COMMAND, f"import_rules --from-platform {source}"):
+                report, warnings = import_platform(account, data)
         except ImportRefused as exc:
             raise CommandError(f"nothing imported:\n{exc}") from None
         for line in [*report.lines(), *(f"warning: {warning}" for warning in warnings)]:
