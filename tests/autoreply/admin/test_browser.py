@@ -65,9 +65,9 @@ def test_create_try_and_answer(browser, static_root):
     assert "我们九点开门".encode() in reply
 
 
-def log_in(page, base: str) -> None:
+def log_in(page, base: str, username: str = "operator") -> None:
     page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", "operator")
+    page.fill("#id_username", username)
     page.fill("#id_password", "a long pass phrase")
     page.click("input[type=submit]")
     page.wait_for_url(f"{base}/admin/")

@@ -2,18 +2,18 @@
 Debian's Chromium against gunicorn): log in, open 关键词回复, add a rule with a keyword and
 two replies, reorder the replies by dragging, try a message and see the bubble, upload a
 FAQ spreadsheet (.xlsx), confirm the preview and see the new rules; then the live webhook
-answers with what was made."""
+answers with what was made. And a staff user refused another account's pages."""
 
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 
 from autoreply.models import Reply, Rule
 from tests.autoreply.admin.test_browser import browser, log_in  # noqa: F401  (a fixture)
 from tests.autoreply.admin.test_browser_dragging import REPLIES, REPLY_HANDLE, drag_above
-from tests.factories import account
+from tests.factories import account, text_rule
 from tests.gunicorn_server import gunicorn, post
 from tests.wechat_client import signed_query, text
 
@@ -79,3 +79,31 @@ def test_an_operators_tour_in_chinese(browser, static_root):  # noqa: F811
         answer = post(f"{base}/wechat/acme/?{urlencode(signed_query('spamtest'))}", text("运费"))
     assert answer[0] == 200 and "满99元包邮".encode() in answer[1]
     assert Rule.objects.count() > 1
+
+
+def test_a_staff_user_is_refused_another_accounts_pages(browser, static_root):  # noqa: F811
+    """An operator given one account sees only its rules, and every page of another
+    account's, opened by URL, is not found (in Chinese)."""
+    ours, theirs = account("ours", name="我们的号"), account("theirs", name="别人的号")
+    mine = text_rule(ours, "我们的规则", "你好", ("exact", "hi"))
+    other = text_rule(theirs, "别人的规则", "秘密", ("exact", "hi"))
+    operator = User.objects.create_user("xiaowang", password="a long pass phrase", is_staff=True)
+    operator.user_permissions.set(Permission.objects.filter(content_type__app_label="autoreply"))
+    ours.operators.add(operator)
+    with gunicorn(workers=1, DJANGO_STATIC_ROOT=str(static_root)) as base:
+        page = browser.new_context(locale="zh-CN").new_page()
+        log_in(page, base, "xiaowang")
+        page.goto(f"{base}/admin/autoreply/rule/")
+        listed = page.inner_text("#result_list")
+        assert "我们的规则" in listed and "别人的规则" not in listed
+        assert page.goto(f"{base}/admin/autoreply/rule/{mine.pk}/change/").status == 200
+        for path in (
+            f"/admin/autoreply/rule/{other.pk}/change/",
+            f"/admin/autoreply/rule/{other.pk}/history/",
+            f"/admin/autoreply/account/{theirs.pk}/change/",
+            f"/admin/autoreply/account/{theirs.pk}/dashboard/",
+            f"/admin/autoreply/rule/try/?account={theirs.pk}&kind=text&text=hi&try=1",
+        ):
+            response = page.goto(base + path)
+            assert response.status == 404, path
+            assert "秘密" not in page.content() and "别人的号" not in page.content(), path
