@@ -32,6 +32,9 @@ PAGES = [
     ("09-accounts", f"{ADMIN}/account/"),
     ("10-media", f"{ADMIN}/media/"),
     ("11-outbound", f"{ADMIN}/outboundmessage/"),
+    ("14-import-faq", f"{ADMIN}/rule/files/import/faq/"),
+    ("15-rule-history", f"{ADMIN}/ruleversion/"),
+    ("16-keyword-replies", f"{ADMIN}/rule/?place=keyword"),
 ]
 
 
@@ -47,6 +50,8 @@ def main(base: str, folder: Path) -> None:
         page.goto(f"{base}{ADMIN}/rule/?q=%E5%B7%A5%E4%BB%B6%E5%8F%B7")
         page.locator("#result_list tbody th a").first.click()
         shoot(page, page.url, folder / "04-rule-change.png")
+        page.locator("a.historylink").first.click()
+        shoot(page, page.url, folder / "04b-rule-history.png")
         page.goto(f"{base}{ADMIN}/account/")
         page.locator("#result_list tbody th a").first.click()
         shoot(page, page.url, folder / "12-account.png")

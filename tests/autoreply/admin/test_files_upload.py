@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from autoreply.files.rules_export import export_rules
-from autoreply.models import LookupEntry, PendingUpload, Rule
+from autoreply.models import Account, LookupEntry, PendingUpload, Rule
 from tests.factories import account, text_rule
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "csv"
@@ -242,11 +242,29 @@ def client_factory():
     return Client
 
 
-def staff(client, *codenames: str):
+def staff(client, *codenames: str, of: tuple = ()):
+    """Log in a staff user with these permissions, an operator of the accounts `of` (all
+    accounts when none are given)."""
     user = User.objects.create_user("staff", password="a staff pass phrase", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    for given in of or Account.objects.all():
+        given.operators.add(user)
     client.login(username="staff", password="a staff pass phrase")
     return client
+
+
+def test_a_staff_user_cannot_import_into_or_export_another_account(client, acme):
+    other = Account.objects.create(slug="other", name="Other", app_id="wx1", token="t")
+    staff(client, "add_rule", "change_rule", "view_rule", "delete_rule", of=(acme,))
+    refused = upload_path(client, "faq", other, DATA / "faq__utf8.csv")
+    assert not other.rules.exists()
+    assert "Other" not in text_of(refused)
+    export = reverse("admin:autoreply_rule_export")
+    assert client.get(export, {"account": other.pk}).status_code in (200, 404)
+    assert (
+        b"rules-other"
+        not in client.get(export, {"account": other.pk}).get("Content-Disposition", "").encode()
+    )
 
 
 def test_only_those_who_may_change_rules_may_upload(client, acme):
@@ -331,3 +349,13 @@ def test_a_file_that_changes_the_account_s_settings_says_so(operator, client, ac
     staff(client, "add_rule", "change_rule", "view_rule")
     refused = upload(client, "rules", acme, "rules.json", raw)
     assert "lacking: autoreply.change_account" in listed_errors(text_of(refused))[0]
+
+
+def test_an_upload_is_confirmed_only_by_who_uploaded_it(client, acme):
+    staff(client, "add_rule", "change_rule", "view_rule", "delete_rule")
+    preview = upload_path(client, "faq", acme, DATA / "faq__utf8.csv")
+    assert preview.status_code == 200 and not acme.rules.exists()
+    User.objects.create_superuser("boss", password="a long pass phrase")
+    client.login(username="boss", password="a long pass phrase")
+    assert confirm(client, preview).status_code == 404
+    assert not acme.rules.exists()
