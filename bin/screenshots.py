@@ -25,7 +25,7 @@ PAGES = [
     ("01-home", "/admin/"),
     ("02-rules", f"{ADMIN}/rule/"),
     ("03-rule-add", f"{ADMIN}/rule/add/"),
-    ("05-try", f"{ADMIN}/rule/try/?kind=text&text=%E4%BD%A0%E5%A5%BD&try=1"),
+    ("05-try", f"{ADMIN}/rule/try/?account=1&kind=text&text=%E4%BD%A0%E5%A5%BD&try=1"),
     ("06-messages", f"{ADMIN}/message/"),
     ("07-followers", f"{ADMIN}/follower/"),
     ("08-lookup-tables", f"{ADMIN}/lookuptable/"),
