@@ -74,6 +74,16 @@ def acme(db):
 
 
 @pytest.fixture
+def operator(client, db):
+    """Django's test client, logged in as a superuser named `operator`."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("operator", password="a long pass phrase")
+    client.login(username="operator", password="a long pass phrase")
+    return client
+
+
+@pytest.fixture
 def bot(acme) -> WeChatClient:
     """WeChat's servers, speaking to the rule-less `acme` account."""
     return WeChatClient(acme)

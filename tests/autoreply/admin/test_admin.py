@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import User
 
 from autoreply.models import Account, Message, Rule
 from tests.factories import rule, text_rule
@@ -13,13 +12,6 @@ from tests.wechat_client import event
 from wechat.replies import REPLY_KINDS
 
 ADD = "/admin/autoreply/rule/add/"
-
-
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
 
 
 def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:

@@ -21,13 +21,6 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "csv"
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
-
-
 def import_url(kind: str) -> str:
     return reverse("admin:autoreply_rule_import", args=[kind])
 

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 import polib
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 
@@ -137,13 +136,6 @@ def shop(db):
     table = LookupTable.objects.create(account=shop, name="workpieces", description="工件台位")
     LookupEntry.objects.create(table=table, key="18-546", value="车体新厂房3号")
     return shop
-
-
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
 
 
 PAGES = (

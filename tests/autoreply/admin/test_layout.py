@@ -11,7 +11,7 @@ from django.utils import translation
 
 from autoreply.models import LookupEntry, LookupTable, Message
 from autoreply.rules.trial import reason
-from tests.autoreply.admin.test_admin import management, operator  # noqa: F401  (a fixture)
+from tests.autoreply.admin.test_admin import management
 from tests.factories import account, rule, text_rule
 
 ZH = {"accept-language": "zh-CN,zh;q=0.9"}
@@ -37,7 +37,7 @@ def log_entry(acme, handling_ms: float | None) -> Message:
     )
 
 
-def test_handling_time_shows_in_milliseconds_to_a_tenth(operator, acme):  # noqa: F811
+def test_handling_time_shows_in_milliseconds_to_a_tenth(operator, acme):
     message = log_entry(acme, 6.5624220000017885)
     log = operator.get("/admin/autoreply/message/").content.decode()
     detail = operator.get(f"/admin/autoreply/message/{message.pk}/change/").content.decode()
@@ -47,31 +47,31 @@ def test_handling_time_shows_in_milliseconds_to_a_tenth(operator, acme):  # noqa
     assert "6.6 毫秒" in operator.get("/admin/autoreply/message/", headers=ZH).content.decode()
 
 
-def test_handling_time_unknown_is_a_dash(operator, acme):  # noqa: F811
+def test_handling_time_unknown_is_a_dash(operator, acme):
     log_entry(acme, None)
     row = operator.get("/admin/autoreply/message/").content.decode()
     assert re.search(r'class="field-handling_time">—<', row)
 
 
-def test_the_slug_help_text_shows_the_webhook_path(operator, acme):  # noqa: F811
+def test_the_slug_help_text_shows_the_webhook_path(operator, acme):
     for url in ("/admin/autoreply/account/add/", f"/admin/autoreply/account/{acme.pk}/change/"):
         page = operator.get(url).content.decode()
         assert "/wechat/&lt;slug&gt;/" in page  # shown as text, not read as a tag
         assert "<slug>" not in page
 
 
-def test_the_add_account_page_opens(operator):  # noqa: F811
+def test_the_add_account_page_opens(operator):
     # Its form has no "forget the previous key" (nothing is stored yet); the page asked for it.
     assert operator.get("/admin/autoreply/account/add/").status_code == 200
 
 
-def test_no_view_site_link_to_a_page_that_is_not_there(operator):  # noqa: F811
+def test_no_view_site_link_to_a_page_that_is_not_there(operator):
     page = operator.get("/admin/").content.decode()
     assert "View site" not in page
     assert operator.get("/").status_code == 404  # what the link led to
 
 
-def test_lookup_entries_are_edited_one_line_each(operator, acme):  # noqa: F811
+def test_lookup_entries_are_edited_one_line_each(operator, acme):
     table = LookupTable.objects.create(account=acme, name="shelves")
     LookupEntry.objects.create(table=table, key="A-1", value="left\nsecond line")
     for url in (
@@ -95,7 +95,7 @@ def entries_form(table: LookupTable, rows: list[tuple[str, str]], stored: int = 
     return data
 
 
-def test_the_table_page_adds_and_edits_entries(operator, acme):  # noqa: F811
+def test_the_table_page_adds_and_edits_entries(operator, acme):
     table = LookupTable.objects.create(account=acme, name="shelves")
     LookupEntry.objects.create(table=table, key="A-1", value="left")
     url = f"/admin/autoreply/lookuptable/{table.pk}/change/"
@@ -112,7 +112,7 @@ def test_the_table_page_adds_and_edits_entries(operator, acme):  # noqa: F811
     ],
 )
 def test_a_key_twice_is_refused_on_the_table_page_and_nothing_is_lost(
-    operator,  # noqa: F811
+    operator,
     acme,
     rows,
     stored,
@@ -126,7 +126,7 @@ def test_a_key_twice_is_refused_on_the_table_page_and_nothing_is_lost(
     assert dict(table.entries.values_list("key", "value")) == {"A-1": "left"}
 
 
-def test_a_key_twice_is_refused_on_the_entry_page(operator, acme):  # noqa: F811
+def test_a_key_twice_is_refused_on_the_entry_page(operator, acme):
     table = LookupTable.objects.create(account=acme, name="shelves")
     LookupEntry.objects.create(table=table, key="A-1", value="left")
     response = operator.post(
@@ -137,7 +137,7 @@ def test_a_key_twice_is_refused_on_the_entry_page(operator, acme):  # noqa: F811
     assert table.entries.count() == 1
 
 
-def test_a_large_table_is_edited_in_the_entries_list(operator, acme):  # noqa: F811
+def test_a_large_table_is_edited_in_the_entries_list(operator, acme):
     table = LookupTable.objects.create(account=acme, name="big")
     LookupEntry.objects.bulk_create(
         LookupEntry(table=table, key=str(n), normalized_key=str(n), value="v") for n in range(101)
@@ -174,13 +174,13 @@ def test_a_rule_without_keywords_is_described_in_plain_words(acme, fields, engli
         assert "any message" not in said and "任意" not in said
 
 
-def test_the_try_page_says_why_a_keywordless_rule_answered(operator, acme):  # noqa: F811
+def test_the_try_page_says_why_a_keywordless_rule_answered(operator, acme):
     rule(acme, "catch-all", replies=("hello",))
     page = operator.get(f"/admin/autoreply/rule/try/?account={acme.pk}&kind=text&text=hi")
     assert "a rule for every follower message (no keywords)" in page.content.decode()
 
 
-def test_the_rule_list_shows_hits_and_how_long_ago_the_last_was(operator, acme):  # noqa: F811
+def test_the_rule_list_shows_hits_and_how_long_ago_the_last_was(operator, acme):
     answered = text_rule(acme, "hours", "9-18", ("exact", "hours"))
     text_rule(acme, "quiet", "-", ("exact", "quiet"))
     Message.objects.filter(pk=log_entry(acme, 1.0).pk).update(rule=answered)

@@ -29,13 +29,6 @@ ADD = reverse("admin:autoreply_rule_add")
 RULES = reverse("admin:autoreply_rule_changelist")
 
 
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
-
-
 def listed(page: str) -> list[str]:
     """The rule names a rule list shows, in order."""
     return [

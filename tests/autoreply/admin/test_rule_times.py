@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import User
 
 from autoreply.models import Rule
 from tests.autoreply.admin.test_admin import ADD, errors, rule_form
@@ -20,13 +19,6 @@ TRY = "/admin/autoreply/rule/try/"
 @pytest.fixture(autouse=True)
 def _shanghai(settings):
     settings.TIME_ZONE = "Asia/Shanghai"
-
-
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
 
 
 def at(local: str) -> int:

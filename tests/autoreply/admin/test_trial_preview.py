@@ -6,7 +6,6 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -17,13 +16,6 @@ from tests.factories import account, rule
 from wechat.replies import REPLY_KINDS
 
 TRY = reverse("admin:autoreply_rule_try")
-
-
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
 
 
 def phone(operator, account, said: str = "hi", **query) -> str:

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError
 
 from autoreply.models import Rule
@@ -157,13 +156,6 @@ def test_the_try_page_tries_in_a_conversation(acme):
     assert "第 18 号在 workpiece" in inside.decision.reply.decode()
     started = try_message(acme, Attempt(text="查询工件"))
     assert started.decision.change == ContextChange("workpiece", 300)
-
-
-@pytest.fixture
-def operator(client, db):
-    User.objects.create_superuser("operator", password="a long pass phrase")
-    client.login(username="operator", password="a long pass phrase")
-    return client
 
 
 def test_the_editor_saves_a_conversation_as_a_name_and_seconds(operator, acme):

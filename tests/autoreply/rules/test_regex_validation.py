@@ -11,11 +11,9 @@ from autoreply.files.schema import RulesFileError
 from autoreply.models import Keyword, Rule
 from autoreply.rules import loading
 from autoreply.validation import check_keyword, keyword_warnings
-from tests.autoreply.admin.test_admin import ADD, errors, operator, rule_form
+from tests.autoreply.admin.test_admin import ADD, errors, rule_form
 from tests.factories import text_rule
 from tests.wechat_client import signed_query
-
-__all__ = ["operator"]  # a fixture, imported for the admin tests below
 
 UNCOMPILABLE = ["a{4294967296}", "(" * 200_000, "[unclosed", r"(?P<1>x)"]
 
