@@ -12,8 +12,9 @@ wins and both answer with its reply.
 
 Replayed by replay(): by a thread of any worker that spooled or whose database came back,
 and by `manage.py replay_spool`. Each entry goes in through the same INSERT ... ON
-CONFLICT on its dedup key as a live push, so an entry replayed twice is stored once; a
-lock file keeps two replayers from doing the work twice anyway.
+CONFLICT on its dedup key as a live push (a chunk of them per transaction), so an entry
+replayed twice is stored once; a lock file keeps two replayers from doing the work twice
+anyway.
 """
 
 import fcntl
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.backends.signals import connection_created
 
 from autoreply.conf import setting
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 SUFFIX = ".json"
 REFUSED = ".refused"  # an entry the database refused for good (its account deleted, ...)
 REPLAY_INTERVAL = 0.5
+CHUNK = 200  # entries per replay transaction
 
 
 @dataclass(frozen=True)
@@ -114,18 +116,42 @@ def writable() -> bool:
 
 
 def replay() -> Replayed:
-    """Move every spooled push into PostgreSQL; raises DatabaseError if it is still away."""
+    """Move every spooled push into PostgreSQL; raises DatabaseError if it is still away.
+
+    Entries go in CHUNK at a time, each chunk one transaction (one durable commit, not
+    one per push: a node back from an outage drains thousands quickly), each entry in a
+    savepoint of its own so that one the database refuses leaves the others in. A file
+    is removed only once its chunk has committed."""
     with _replay_lock() as held:
         if not held:
             return Replayed(busy=True)
         counts = {"stored": 0, "duplicates": 0, "refused": 0}
-        for path in sorted(folder().glob(f"*{SUFFIX}"), key=_mtime):
-            counts[_replay_one(path)] += 1
+        paths = sorted(folder().glob(f"*{SUFFIX}"), key=_mtime)
+        for start in range(0, len(paths), CHUNK):
+            for outcome in _replay_chunk(paths[start : start + CHUNK]):
+                counts[outcome] += 1
         _sync_folder(folder())
     replayed = Replayed(counts["stored"], counts["duplicates"], counts["refused"])
     if replayed.stored or replayed.duplicates:
         logger.warning("replayed the spool: %s", replayed)
     return replayed
+
+
+def _replay_chunk(paths: list[Path]) -> list[str]:
+    outcomes: list[tuple[Path, str]] = []
+    with transaction.atomic(using=recording.database()):
+        # Django's foreign keys are checked at commit by default: checked per entry
+        # instead, a refused one fails its savepoint, not the chunk's commit.
+        with connections[recording.database()].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for path in paths:
+            outcomes.append((path, _replay_one(path)))
+    for path, outcome in outcomes:  # committed: now the files may go
+        if outcome == "refused":
+            path.rename(path.with_suffix(REFUSED))
+        else:
+            path.unlink(missing_ok=True)
+    return [outcome for _, outcome in outcomes]
 
 
 def _replay_one(path: Path) -> str:
@@ -134,14 +160,13 @@ def _replay_one(path: Path) -> str:
     except FileNotFoundError:
         return "duplicates"  # replayed meanwhile by someone else
     try:
-        stored = recording.store_spooled(entry["row"])
+        with transaction.atomic(using=recording.database()):
+            stored = recording.store_spooled(entry["row"])
     except DatabaseError as error:
         if breaker.closed and not isinstance(error, recording.FAILURES):
             logger.error("the database refused the spooled push %s: %s", path.name, error)
-            path.rename(path.with_suffix(REFUSED))
             return "refused"
         raise
-    path.unlink(missing_ok=True)
     return "stored" if stored else "duplicates"
 
 

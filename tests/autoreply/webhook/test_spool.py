@@ -5,6 +5,8 @@ replay stores each push exactly once. (The outages themselves are test_outages.p
 The database's refusal is injected where the webhook stores the row; the replay then
 writes to the real database."""
 
+import json
+
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
@@ -98,3 +100,26 @@ def test_replay_spool_stores_what_is_spooled_and_says_so(bot, acme, database_awa
         "2 stored, 0 already stored, 0 refused by the database, 0 left"
     )
     assert Message.objects.count() == 2
+
+
+def test_an_entry_the_database_refuses_leaves_the_rest_of_its_chunk_in(
+    bot, acme, database_away, monkeypatch
+):
+    """Entries are replayed a chunk per transaction, each in a savepoint of its own: one
+    the database refuses for good (its account is gone) is set aside, the others stored,
+    in several chunks."""
+    monkeypatch.setattr(spool, "CHUNK", 2)
+    text_rule(acme, "hi", "hello", ("exact", "hi"))
+    for _ in range(5):
+        bot.post(text("hi"))
+    entries = sorted(spool.folder().glob("*.json"))
+    orphan = entries[2]
+    document = json.loads(orphan.read_bytes())
+    document["row"][0] = document["row"][-8] = 999_999  # an account that does not exist
+    orphan.write_text(json.dumps(document))
+    database_away.undo()
+    assert spool.replay() == spool.Replayed(stored=4, refused=1)
+    assert Message.objects.count() == 4
+    assert [path.name for path in spool.folder().iterdir() if path.suffix != ".lock"] == [
+        orphan.with_suffix(spool.REFUSED).name
+    ]
