@@ -26,6 +26,7 @@ from autoreply.errors import QueryReused
 from autoreply.rules import conversations
 from autoreply.rules.conversations import FollowerContext
 from autoreply.rules.rendering import Decision
+from autoreply.webhook import batching
 from autoreply.webhook.replays import BIND, Binding
 from autoreply.webhook.statements import Prepared
 from wechat.messages import Message
@@ -138,6 +139,7 @@ CREATE_TIME = 5  # its place in Row.params(); create_day follows it in the INSER
 DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
 PREPARED_BOUND = Prepared("autoreply_insert_bound_message", BOUND)
+GROUP_COMMIT = batching.Committer(PREPARED_BOUND)
 PREPARED_CONTEXT = Prepared("autoreply_follower_context", CONTEXT)
 SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
 
@@ -233,8 +235,9 @@ def insert(row: Row, binding: Binding | None = None) -> int | None:
         stored = _run(INSERT, _with_day(row.params()), prepared=PREPARED_INSERT)
         return int(stored[0]) if stored else None
     params = [*binding.params(), *_with_day(row.params())]
-    result = _run(BOUND, params, prepared=PREPARED_BOUND)
-    return stored_id(result)
+    if batching.wanted():
+        return stored_id(GROUP_COMMIT.run((row.account_id, row.message.from_user), params))
+    return stored_id(_run(BOUND, params, prepared=PREPARED_BOUND))
 
 
 def stored_id(result: tuple[Any, ...] | None) -> int | None:
