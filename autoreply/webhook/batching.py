@@ -48,6 +48,8 @@ class Committer:
         self._queue: list[tuple[Order, list[object], Future[Result]]] = []
         self._ready = threading.Condition()
         self._pid = 0  # threads do not survive fork(): started again in each worker
+        self._stopping = False
+        self._thread: threading.Thread | None = None
 
     def run(self, order: Order, params: list[object]) -> Result:
         """Run the statement with `params` in the next batch; its first row, once committed.
@@ -56,7 +58,8 @@ class Committer:
         with self._ready:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
-                threading.Thread(target=self._serve, name="group-commit", daemon=True).start()
+                self._thread = threading.Thread(target=self._serve, name="commit", daemon=True)
+                self._thread.start()
             self._queue.append((order, params, future))
             self._ready.notify()
         try:
@@ -66,11 +69,23 @@ class Committer:
                 f"the group commit did not finish within {WAIT_SECONDS:.0f} s"
             ) from None
 
+    def stop(self) -> None:
+        """End the thread once the queue is empty, closing its connection (for tests)."""
+        with self._ready:
+            self._stopping = True
+            self._ready.notify()
+        if self._thread is not None:
+            self._thread.join()
+
     def _serve(self) -> None:
         while True:
             with self._ready:
-                while not self._queue:
+                while not self._queue and not self._stopping:
                     self._ready.wait()
+                if not self._queue:
+                    self._stopping, self._pid = False, 0
+                    connections[webhook_database()].close()
+                    return
                 batch, self._queue = self._queue[:MOST], self._queue[MOST:]
             batch.sort(key=lambda item: item[0])  # stable: a key's deliveries keep their order
             try:

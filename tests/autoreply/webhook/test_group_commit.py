@@ -64,9 +64,15 @@ def test_a_failing_push_fails_its_whole_batch_and_stores_nothing():
     assert run_batch([good]) != [None]  # the connection is usable again, rolled back
 
 
-def test_concurrent_callers_share_batches_and_each_gets_its_own_row(monkeypatch):
-    acme = account("acme")
+@pytest.fixture
+def committer():
     committer = batching.Committer(recording.PREPARED_BOUND)
+    yield committer
+    committer.stop()  # and its connection closed, so that the test database can go
+
+
+def test_concurrent_callers_share_batches_and_each_gets_its_own_row(monkeypatch, committer):
+    acme = account("acme")
     batches: list[int] = []
     commit = committer._commit
     monkeypatch.setattr(
@@ -80,9 +86,8 @@ def test_concurrent_callers_share_batches_and_each_gets_its_own_row(monkeypatch)
     assert len(batches) < 40  # some shared a commit
 
 
-def test_a_failed_batch_fails_each_of_its_callers(monkeypatch):
+def test_a_failed_batch_fails_each_of_its_callers(monkeypatch, committer):
     acme = account("acme")
-    committer = batching.Committer(recording.PREPARED_BOUND)
     release = threading.Event()
     commit = committer._commit
 
