@@ -132,3 +132,16 @@ def test_under_threads_no_answer_arrives_before_its_commit():
         assert delivery.attempts[-1][0] == 200 and delivery.content.encode() in delivery.answer
     assert stored == [(8,)]
     assert "spooled" not in gunicorn.last_log
+
+
+def test_under_threads_a_cooldown_still_lets_one_of_concurrent_pushes_through():
+    """Cooldowns keep their own transaction (the follower's row locked): of eight pushes
+    of one follower at once, on one threaded worker, one gets the rule's answer."""
+    with cluster(RULES) as own, gunicorn(workers=1, database_url=own.url) as base:
+        deliver(base, "load", "warm {msg_id}", from_user="oCool")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            pushes = [pool.submit(deliver, base, "load", "once", "oCool") for _ in range(8)]
+            answers = [future.result().answer for future in pushes]
+        stored = own.query("SELECT count(*) FROM autoreply_message WHERE text = 'once'")
+    assert sum(b"only once" in answer for answer in answers) == 1
+    assert stored == [(8,)]
