@@ -1,9 +1,10 @@
 """End-to-end load benchmark: ceiling, two peers and ours under the same wrk load.
 
 One durable PostgreSQL (fsync and synchronous_commit on, checked), gunicorn with the
-same sync workers for each case, wrk in its own process (bench/load.lua). Each case
-gets a warm-up, then measured runs interleaved with the other cases'. Afterwards the
-database must hold every message ours answered with a 2xx exactly once.
+same number of workers for each case (sync; ours with config/gunicorn.py's threads), wrk
+in its own process (bench/load.lua). Each case gets a warm-up, then measured runs
+interleaved with the other cases'. Afterwards the database must hold every message ours
+answered with a 2xx exactly once.
 """
 
 import contextlib
@@ -141,7 +142,9 @@ def main() -> bool:
         texts, import_s = prepare(env)
         print(heading("3. End-to-end load benchmark",
                       f"PostgreSQL on 127.0.0.1 ({durability(db.url)}); gunicorn, "
-                      f"{servers.WORKERS} sync workers per case; wrk -t{loadgen.THREADS} "
+                      f"{servers.WORKERS} workers per case (sync; ours as config/gunicorn.py "
+                      f"has them: gthread, {os.environ.get('WEB_THREADS', 8)} threads); "
+                      f"wrk -t{loadgen.THREADS} "
                       f"-c{loadgen.CONNECTIONS}, {WARMUP} s warm-up + {MEASURE} s measured per "
                       f"case in {ROUNDS} interleaved runs; text pushes, unique MsgIds, 1,000 "
                       f"senders, 1 in 20 a retry.\n"
