@@ -143,7 +143,7 @@ def main() -> bool:
         print(heading("3. End-to-end load benchmark",
                       f"PostgreSQL on 127.0.0.1 ({durability(db.url)}); gunicorn, "
                       f"{servers.WORKERS} workers per case (sync; ours as config/gunicorn.py "
-                      f"has them: gthread, {os.environ.get('WEB_THREADS', 8)} threads); "
+                      f"has them: gthread, {os.environ.get('WEB_THREADS', 16)} threads); "
                       f"wrk -t{loadgen.THREADS} "
                       f"-c{loadgen.CONNECTIONS}, {WARMUP} s warm-up + {MEASURE} s measured per "
                       f"case in {ROUNDS} interleaved runs; text pushes, unique MsgIds, 1,000 "

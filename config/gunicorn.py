@@ -8,7 +8,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 # Threads: pushes of one worker that are stored at the same moment share one durable
 # commit (autoreply/webhook/batching.py), and connections are kept alive between pushes.
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", 8))
+threads = int(os.environ.get("WEB_THREADS", 16))
 # Longer than WECHAT_REPLY_DEADLINE: the app answers `success` itself before this.
 timeout = 30
 accesslog = "-"
