@@ -7,6 +7,7 @@ calls any zero-argument callable a template names (`{{ msg.clear }}`), so `msg` 
 can read the message, never change what is stored.
 """
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -48,6 +49,14 @@ def compile_template(source: str) -> Renderer:
     """A function rendering `source` against a Context; plain text skips the engine."""
     if not any(marker in source for marker in TEMPLATE_MARKERS):
         return lambda context: source
+    return _compiled(source)
+
+
+# Rules often share a reply's text ("No. {{ match.1 }} received"): one compiled template
+# each, not one per rule, as rendering keeps no state in it. Bounded, so that texts
+# edited away are dropped in time.
+@functools.lru_cache(maxsize=4096)
+def _compiled(source: str) -> Renderer:
     try:
         template = Template(source, engine=ENGINE)
     except TemplateSyntaxError as exc:

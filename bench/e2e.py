@@ -1,9 +1,10 @@
 """End-to-end load benchmark: ceiling, two peers and ours under the same wrk load.
 
 One durable PostgreSQL (fsync and synchronous_commit on, checked), gunicorn with the
-same sync workers for each case, wrk in its own process (bench/load.lua). Each case
-gets a warm-up, then measured runs interleaved with the other cases'. Afterwards the
-database must hold every message ours answered with a 2xx exactly once.
+same number of workers for each case (sync; ours with config/gunicorn.py's threads), wrk
+in its own process (bench/load.lua). Each case gets a warm-up, then measured runs
+interleaved with the other cases'. Afterwards the database must hold every message ours
+answered with a 2xx exactly once.
 """
 
 import contextlib
@@ -113,9 +114,11 @@ def metered(
     server: servers.Gunicorn, db: servers.Postgres, url: str, seconds: int, texts: Path
 ) -> Load:
     """One measured run, with the CPU the server, PostgreSQL, wrk and the machine used."""
+    commits = db.commits()
     before = (server.cpu_seconds(), db.cpu_seconds(), servers.children_cpu_seconds(),
               servers.machine_busy_seconds())  # fmt: skip
     load = loadgen.run(url, seconds, texts)
+    load.commits = db.commits() - commits
     load.app_cpu_s = server.cpu_seconds() - before[0]
     load.db_cpu_s = db.cpu_seconds() - before[1]
     load.wrk_cpu_s = servers.children_cpu_seconds() - before[2]
@@ -139,7 +142,9 @@ def main() -> bool:
         texts, import_s = prepare(env)
         print(heading("3. End-to-end load benchmark",
                       f"PostgreSQL on 127.0.0.1 ({durability(db.url)}); gunicorn, "
-                      f"{servers.WORKERS} sync workers per case; wrk -t{loadgen.THREADS} "
+                      f"{servers.WORKERS} workers per case (sync; ours as config/gunicorn.py "
+                      f"has them: gthread, {os.environ.get('WEB_THREADS', 16)} threads); "
+                      f"wrk -t{loadgen.THREADS} "
                       f"-c{loadgen.CONNECTIONS}, {WARMUP} s warm-up + {MEASURE} s measured per "
                       f"case in {ROUNDS} interleaved runs; text pushes, unique MsgIds, 1,000 "
                       f"senders, 1 in 20 a retry.\n"
@@ -168,6 +173,7 @@ def report(runs: dict[str, list[Load]], rss: list[float], storage: StorageCheck)
         f"ours / orm peer = {server['orm peer'] / server['ours']:.2f}x, "
         f"ours / ceiling = {server['ceiling'] / server['ours']:.2f}x"
     )
+    print(breakdown(measured))
     print("\n".join(storage.lines()))
     print(f"RSS of ours' gunicorn workers after the run (MiB): "
           f"{', '.join(f'{mib:.0f}' for mib in rss)}\n")  # fmt: skip
@@ -180,6 +186,28 @@ def report(runs: dict[str, list[Load]], rss: list[float], storage: StorageCheck)
     ]
     print("\n".join(checks))
     return all("[PASS]" in check for check in checks)
+
+
+def breakdown(measured: dict[str, loadgen.Measured]) -> str:
+    """Where a request's time goes, ours beside the lean peer's, so that each change is
+    judged by what it removes. CPU is measured from /proc; the wait is what is left of the
+    median latency (on the cores, 2 here, and on commits)."""
+    server = measured["ceiling"].app_cpu_ms
+    columns = []
+    for name in ("ours", "lean peer"):
+        m = measured[name]
+        cpu = m.app_cpu_ms + m.db_cpu_ms
+        columns.append((server, m.app_cpu_ms - server, m.db_cpu_per_row_ms, m.commits_per_row,
+                        m.p50_ms - cpu))  # fmt: skip
+    parts = (
+        "gunicorn + WSGI (the ceiling's CPU per request), ms",
+        "the app's Python (its CPU per request beyond the ceiling's), ms",
+        "PostgreSQL's CPU per stored message, ms",
+        "commits per stored message",
+        "waiting, for a core or a commit (p50 latency minus CPU per request), ms",
+    )
+    rows = [(part, f"{a:.2f}", f"{b:.2f}") for part, a, b in zip(parts, *columns, strict=True)]
+    return "\n" + table(("where a request's time goes", "ours", "lean peer"), rows)
 
 
 def print_tables(measured: dict[str, loadgen.Measured]) -> None:

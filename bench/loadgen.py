@@ -44,6 +44,7 @@ class Load:
     db_cpu_s: float = 0.0
     wrk_cpu_s: float = 0.0
     busy_cpu_s: float = 0.0
+    commits: int = 0  # transactions the database committed meanwhile (pg_stat_database)
 
     @property
     def per_second(self) -> float:
@@ -150,10 +151,13 @@ class Measured:
     db_cpu_ms: float
     wrk_cpu_ms: float
     outside_pct: float  # of the machine's CPU, used by processes not in the benchmark
+    db_cpu_per_row_ms: float  # PostgreSQL's CPU per new message sent (each stored once)
+    commits_per_row: float
 
 
 def measured(runs: list[Load]) -> Measured:
     completed = sum(r.completed for r in runs)
+    originals = sum(r.originals for r in runs)
     seconds = sum(r.duration_us for r in runs) / 1e6
     return Measured(
         per_second=completed / seconds,
@@ -166,6 +170,8 @@ def measured(runs: list[Load]) -> Measured:
         db_cpu_ms=1000 * sum(r.db_cpu_s for r in runs) / completed,
         wrk_cpu_ms=1000 * sum(r.wrk_cpu_s for r in runs) / completed,
         outside_pct=100 * sum(r.outside_cpu_s for r in runs) / seconds / (os.cpu_count() or 1),
+        db_cpu_per_row_ms=1000 * sum(r.db_cpu_s for r in runs) / max(1, originals),
+        commits_per_row=sum(r.commits for r in runs) / max(1, originals),
     )
 
 

@@ -1,9 +1,10 @@
-"""Where ours spends its time under the e2e load: py-spy on every gunicorn worker.
+"""Where ours spends its CPU under the e2e load: py-spy on every gunicorn worker.
 
-Same set-up and load as `bench/run e2e` (ours only); py-spy samples all workers while
-wrk sends. Of the samples taken while a worker handles a request (idle ones too: waiting for
-PostgreSQL is part of a request's time), prints the innermost frames with the largest
-share and our own functions by inclusive share; the raw collapsed stacks stay in
+Same set-up and load as `bench/run e2e` (ours only, run as production runs it, with
+config/gunicorn.py); py-spy samples all workers while wrk sends. Of the samples taken
+on CPU while a worker handles a request or commits a batch (time spent waiting is in
+`bench/run e2e`'s breakdown), prints the innermost frames with the largest share and our
+own functions by inclusive share; the raw collapsed stacks stay in
 bench/results/ours-profile.txt.
 """
 
@@ -18,14 +19,15 @@ from bench.report import heading, table
 
 SECONDS = 20
 RAW = e2e.RESULTS / "ours-profile.txt"
-TOP = 20
+TOP = 40
 OURS = ("autoreply/", "wechat/", "config/")
-REQUEST_FRAME = "SyncWorker.handle "  # a worker busy with one connection
+# A worker busy with one connection (sync or threaded), or its group-commit thread.
+REQUEST_FRAMES = ("SyncWorker.handle ", "ThreadWorker.handle ", "Committer._serve ")
 
 
 def record(master: int) -> None:
     command = [str(servers.VENV_BIN / "py-spy"), "record", "--pid", str(master),
-               "--subprocesses", "--idle", "--function", "--rate", "200",
+               "--subprocesses", "--function", "--rate", "200",
                "--duration", str(SECONDS - 4), "--format", "raw", "--output", str(RAW)]  # fmt: skip
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -35,7 +37,7 @@ def stacks() -> Iterator[tuple[list[str], int]]:
     for line in RAW.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = [f for f in stack.split(";") if not f.startswith("process ")]
-        if any(f.startswith(REQUEST_FRAME) for f in frames):
+        if any(f.startswith(REQUEST_FRAMES) for f in frames):
             yield frames, int(count)
 
 
@@ -61,7 +63,9 @@ def main() -> bool:
     with servers.postgres() as db:
         env = e2e.environment(db.url)
         texts, _ = e2e.prepare(env)
-        with servers.Gunicorn("config.wsgi:application", env) as server:
+        with servers.Gunicorn(
+            "config.wsgi:application", env | {"BENCH_GUNICORN_CONFIG": "1"}
+        ) as server:
             url = loadgen.Target(server.url, e2e.SLUG, e2e.TOKEN)
             loadgen.run(url, e2e.WARMUP, texts)
             spy = threading.Thread(target=record, args=(server.process.pid,))
@@ -75,7 +79,7 @@ def main() -> bool:
         )
     )
     own, ours = summarize()
-    print(table(("innermost frame (wall time while handling a request)", "%"), own))
+    print(table(("innermost frame (CPU while handling a request)", "%"), own))
     print()
     print(table(("our code, inclusive", "%"), ours))
     return True

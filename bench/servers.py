@@ -12,6 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 WORKERS = 3  # the same for every case
@@ -22,6 +24,14 @@ class Postgres:
 
     def __init__(self, url: str, datadir: Path) -> None:
         self.url, self.datadir = url, datadir
+
+    def commits(self) -> int:
+        """Transactions committed in the benchmark's database so far (pg_stat_database)."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def cpu_seconds(self) -> float:
         """CPU of the postmaster's children (backends, WAL writer...), the exited ones too."""

@@ -5,6 +5,10 @@ import os
 
 bind = os.environ.get("AUTOREPLY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Threads: pushes of one worker that are stored at the same moment share one durable
+# commit (autoreply/webhook/batching.py), and connections are kept alive between pushes.
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", 16))
 # Longer than WECHAT_REPLY_DEADLINE: the app answers `success` itself before this.
 timeout = 30
 accesslog = "-"

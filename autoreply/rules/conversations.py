@@ -25,7 +25,7 @@ class ConversationError(ValueError):
         self.code, self.key = code, key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContextChange:
     """What answering with a rule does to the follower's context: `name` for `seconds`,
     or, with no name, ends it."""

@@ -48,13 +48,13 @@ class Inbound(Protocol):
     def is_event(self) -> bool: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeywordSpec:
     mode: str
     pattern: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class RuleSpec:
     """An enabled rule as matching sees it; `payload` is whatever the caller answers with."""
 
@@ -81,7 +81,7 @@ class RuleSpec:
         return not self.requires_context or self.requires_context == context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A rule that matches, and what matched: `match["0"]`, and regex groups by number/name."""
 
@@ -90,7 +90,7 @@ class Hit:
     keyword: KeywordSpec | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Regex:
     rank: int
     keyword: KeywordSpec

@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 Fields = tuple[tuple[str, Renderer], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompiledReply:
     """One reply of a rule with every string field compiled to a template."""
 
@@ -45,7 +45,7 @@ class CompiledReply:
         return kind.cls(**values)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RulePayload:
     """What a rule answers with: its compiled replies and how to pick one."""
 
@@ -58,7 +58,7 @@ class RulePayload:
         return random.choice(self.replies)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """How one message is answered: in which conversation it arrived (`context`, '' for
     none) and what answering does to it (`change`, None: nothing)."""

@@ -121,7 +121,7 @@ class Moment:
         return self._minute
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Window:
     """When a rule may answer: from `start` (inclusive) until `until` (exclusive), epoch
     seconds, None for unbounded; inside one of `spans` (minutes of the week in `zone`),

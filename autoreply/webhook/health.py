@@ -9,6 +9,7 @@ node's address), by the fast lane and by the Django view alike.
 
 import json
 import logging
+import select
 from typing import Any
 
 from django.db import DatabaseError, connections
@@ -59,6 +60,7 @@ def worker_heartbeat(database: str) -> str | None:
 def report() -> tuple[int, dict[str, Any]]:
     """The HTTP status and the JSON body of /healthz."""
     connection = connections[recording.database()]
+    _drop_if_closed_by_server(connection)
     database = "down"
     try:  # through the breaker: no wait while it is open, a bounded probe when it may close
         migrations.state(connection)
@@ -73,6 +75,18 @@ def report() -> tuple[int, dict[str, Any]]:
     }
     safe = body["migrations"] == "ok" and (database == "ok" or spool.writable())
     return (200 if safe else 503), body
+
+
+def _drop_if_closed_by_server(connection: Any) -> None:
+    """An idle connection with something to read was ended by the server (a restart):
+    close it rather than fail the check on it. A threaded worker's pushes are stored on
+    its committer's connection, so this thread's may have sat idle through a restart."""
+    try:
+        fileno = connection.connection.pgconn.socket
+    except Exception:  # not connected (nothing to drop), or already broken
+        fileno = None
+    if fileno is not None and select.select([fileno], [], [], 0)[0]:
+        connection.close()
 
 
 def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -23,7 +23,7 @@ from django.http.request import split_domain_port, validate_host
 from autoreply import request_id
 from autoreply.conf import webhook_database
 from autoreply.outbound import follow_ups
-from autoreply.webhook import health, service
+from autoreply.webhook import batching, health, service
 
 WEBHOOK_PATH = re.compile(r"/wechat/([-a-zA-Z0-9_]+)/?")
 REASONS = {
@@ -58,6 +58,7 @@ def with_webhook_lane(django_app: WSGIApp) -> WSGIApp:
         if match is None:
             return django_app(environ, start_response)
         tag = request_id.assign(environ)
+        batching.use(environ.get("wsgi.multithread", False))
         answer = answer_safely(match.group(1), environ)
         headers = [
             ("Content-Type", answer.content_type),

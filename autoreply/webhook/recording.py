@@ -22,9 +22,12 @@ from django.db import InterfaceError, OperationalError, connections
 
 from autoreply.choices import Status
 from autoreply.conf import setting
+from autoreply.errors import QueryReused
 from autoreply.rules import conversations
 from autoreply.rules.conversations import FollowerContext
 from autoreply.rules.rendering import Decision
+from autoreply.webhook import batching
+from autoreply.webhook.replays import BIND, Binding
 from autoreply.webhook.statements import Prepared
 from wechat.messages import Message
 
@@ -34,14 +37,19 @@ def database() -> str:
     return setting("AUTOREPLY_WEBHOOK_DATABASE")  # type: ignore[no-any-return]
 
 
-INSERT = """
-WITH ins AS (
+# The message and its sender's row in one statement. Its values are a SELECT, not VALUES,
+# so that the push's own statement can make them depend on the query's binding (BOUND):
+# hence the casts, which VALUES would take from the columns.
+MESSAGE = """
+ins AS (
     INSERT INTO autoreply_message
         (account_id, dedup_key, msg_id, from_user, to_user, create_time, create_day,
          msg_type, event, event_key, text, fields, raw_xml, status, rule_id, reply, error,
          handling_ms, received_at, context, retries)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s,
-            COALESCE(to_timestamp(%s::float8), now()), COALESCE(%s, ''), 0)
+    SELECT %s::bigint, %s::uuid, %s::numeric, %s::text, %s::text, %s::bigint, %s::integer,
+           %s::text, %s::text, %s::text, %s::text, %s::jsonb, %s::text, %s::text, %s::bigint,
+           %s::text, %s::text, %s::float8, COALESCE(to_timestamp(%s::float8), now()),
+           COALESCE(%s::text, ''), 0 {source}
     ON CONFLICT (account_id, dedup_key, create_day) DO NOTHING
     RETURNING id, received_at
 ), fol AS (
@@ -73,8 +81,15 @@ WITH ins AS (
                     AND EXCLUDED.context_since >= f.context_since
             THEN EXCLUDED.context_since ELSE f.context_since END
 )
-SELECT id FROM ins
 """
+INSERT = f"WITH {MESSAGE.format(source='')} SELECT id FROM ins"  # noqa: S608  (constants only)
+# A push as the webhook receives it: its signed query bound to its body (replays.BIND)
+# in the same statement, so that one durable commit does both; a query already bound to
+# another body stores nothing. Returns (the binding holds, the new row's id or NULL).
+BOUND = f"""
+WITH bound AS ({BIND}), {MESSAGE.format(source="FROM bound WHERE bound.same")}
+SELECT (SELECT same FROM bound), (SELECT id FROM ins)
+"""  # noqa: S608  (constants only)
 
 # The follower's conversation, read before matching by accounts whose rules have them.
 CONTEXT = """
@@ -123,6 +138,8 @@ CREATE_TIME = 5  # its place in Row.params(); create_day follows it in the INSER
 
 DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 PREPARED_INSERT = Prepared("autoreply_insert_message", INSERT)
+PREPARED_BOUND = Prepared("autoreply_insert_bound_message", BOUND)
+GROUP_COMMIT = batching.Committer(PREPARED_BOUND)
 PREPARED_CONTEXT = Prepared("autoreply_follower_context", CONTEXT)
 SUBSCRIPTION_EVENTS = {"subscribe": True, "unsubscribe": False}
 
@@ -209,10 +226,25 @@ def _upgraded(params: list[object]) -> list[object]:
     return [*params[: RECEIVED_AT + 1], None, *params[RECEIVED_AT + 1 :], None, None, None]
 
 
-def insert(row: Row) -> int | None:
-    """Store a new message with its answer; None when the key was already stored."""
-    stored = _run(INSERT, _with_day(row.params()), prepared=PREPARED_INSERT)
-    return int(stored[0]) if stored else None
+def insert(row: Row, binding: Binding | None = None) -> int | None:
+    """Store a new message with its answer; None when the key was already stored.
+
+    With its query's `binding`, both are stored by one statement, and QueryReused is
+    raised (nothing stored) when the query already carried another body."""
+    if binding is None:
+        stored = _run(INSERT, _with_day(row.params()), prepared=PREPARED_INSERT)
+        return int(stored[0]) if stored else None
+    params = [*binding.params(), *_with_day(row.params())]
+    if batching.wanted():
+        return stored_id(GROUP_COMMIT.run((row.account_id, row.message.from_user), params))
+    return stored_id(_run(BOUND, params, prepared=PREPARED_BOUND))
+
+
+def stored_id(result: tuple[Any, ...] | None) -> int | None:
+    """The new row's id from BOUND's (binding holds, id); raises QueryReused."""
+    if result is None or result[0] not in (True, b"t"):  # b"t" from the prepared path
+        raise QueryReused("this signed query was already used with another body")
+    return None if result[1] is None else int(result[1])
 
 
 def store_spooled(params: list[object]) -> bool:

@@ -74,18 +74,34 @@ class Registry:
         last good state keeps answering; an error escapes only when there is none (and
         rules or tables that fail to build are then left out: see `_part`).
         """
+        if not self._versions or time.monotonic() - self._checked >= setting(
+            "AUTOREPLY_REFRESH_SECONDS"
+        ):
+            self._refresh()
+        version = self._versions.get(slug)
+        if version is None:
+            raise UnknownAccount(slug)
+        old = self._sites.get(slug)
+        if old is not None and old.version == version:
+            return old  # the usual path: no lock, which threads of a worker would queue on
         with self._lock:
-            if time.monotonic() - self._checked >= setting("AUTOREPLY_REFRESH_SECONDS"):
-                self._try(self._refresh_versions, stale_ok=bool(self._versions))
-            version = self._versions.get(slug)
-            if version is None:
-                raise UnknownAccount(slug)
             old = self._sites.get(slug)
             if old is not None and old.version == version:
-                return old
+                return old  # built by another thread meanwhile
             site = self._try(lambda: self._build(slug, version, old), stale_ok=old is not None)
             self._sites[slug] = site = site or old  # type: ignore[assignment]
             return site  # type: ignore[return-value]
+
+    def _refresh(self) -> None:
+        """Read the accounts' revisions: by one thread at a time; while one does, the
+        others answer with what is loaded (unless nothing is: then they wait for it)."""
+        if not self._lock.acquire(blocking=not self._versions):
+            return
+        try:
+            if time.monotonic() - self._checked >= setting("AUTOREPLY_REFRESH_SECONDS"):
+                self._try(self._refresh_versions, stale_ok=bool(self._versions))
+        finally:
+            self._lock.release()
 
     def _try(self, load: Callable[[], T], stale_ok: bool) -> T | None:
         try:

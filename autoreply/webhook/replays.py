@@ -6,9 +6,12 @@ any message under it for as long as the timestamp window lasts. WeChat's retries
 byte-identical, so the first body a query came with is the only one it may carry: the
 same query with the same body again is a retry, with another body a forgery (403).
 
-Cost: one prepared INSERT per push on the webhook's connection (a 48-byte row and one
-primary-key entry; a retry turns it into a no-op UPDATE of that row), plus, at most
-once a minute per worker, a DELETE of the rows whose window has closed.
+Cost: a 48-byte row and one primary-key entry per push (a retry turns it into a no-op
+UPDATE of that row), written by the push's own statement (recording.BOUND), so in the
+same durable commit as the message; plus, at most once a minute per worker, a DELETE of
+the rows whose window has closed. Only the paths that store nothing first (a refused
+body) or store in a transaction of their own (a cooldown) bind with a statement of
+their own (`Binding.bind`).
 """
 
 import hashlib
@@ -16,6 +19,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connections
@@ -32,7 +36,7 @@ BIND = """
 INSERT INTO autoreply_signedquery AS q (account_id, query_hash, body_hash, seen_at)
 VALUES (%s, %s, %s, now())
 ON CONFLICT (account_id, query_hash) DO UPDATE SET seen_at = q.seen_at
-RETURNING q.body_hash = %s::uuid
+RETURNING q.body_hash = %s::uuid AS same
 """
 PREPARED_BIND = Prepared("autoreply_bind_query", BIND)
 PRUNE = "DELETE FROM autoreply_signedquery WHERE seen_at < now() - make_interval(secs => %s)"
@@ -50,23 +54,39 @@ def query_hash(params: Mapping[str, str]) -> uuid.UUID:
     return _digest("\x00".join(parts).encode())
 
 
-def bind(account_id: int, params: Mapping[str, str], body: bytes) -> None:
-    """Accept `body` under this authenticated query, or raise QueryReused.
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """An authenticated query and the body it came with, to be bound by the database."""
 
-    While the database does not answer, the push is let through (logged): refusing it
-    would lose real messages during an outage, and nothing can be stored meanwhile.
-    """
-    key, body_hash = query_hash(params), _digest(body)
-    try:
-        same = _first([account_id, key, body_hash, body_hash])
-    except DatabaseError as exc:
-        logger.warning(
-            "account %s: could not check the query's body, let through: %s", account_id, exc
-        )
-        return
-    if same not in (True, b"t"):  # b"t" from the prepared path, True from a cursor
-        raise QueryReused("this signed query was already used with another body")
-    _prune_now_and_then()
+    account_id: int
+    query_hash: uuid.UUID
+    body_hash: uuid.UUID
+
+    @classmethod
+    def of(cls, account_id: int, params: Mapping[str, str], body: bytes) -> "Binding":
+        return cls(account_id, query_hash(params), _digest(body))
+
+    def params(self) -> list[object]:
+        """BIND's parameters, in its order."""
+        return [self.account_id, self.query_hash, self.body_hash, self.body_hash]
+
+    def bind(self) -> None:
+        """Accept the body under this query now, or raise QueryReused.
+
+        While the database does not answer, the push is let through (logged): refusing it
+        would lose real messages during an outage, and nothing can be stored meanwhile.
+        """
+        try:
+            same = _first(self.params())
+        except DatabaseError as exc:
+            logger.warning(
+                "account %s: could not check the query's body, let through: %s",
+                self.account_id,
+                exc,
+            )
+            return
+        if same not in (True, b"t"):  # b"t" from the prepared path, True from a cursor
+            raise QueryReused("this signed query was already used with another body")
 
 
 def window() -> int:
@@ -83,7 +103,8 @@ def prune() -> int:
         return int(cursor.rowcount)
 
 
-def _prune_now_and_then() -> None:
+def prune_now_and_then() -> None:
+    """Prune, at most every PRUNE_EVERY seconds per process."""
     global _last_prune
     now = time.monotonic()
     if now - _last_prune >= PRUNE_EVERY:

@@ -28,6 +28,7 @@ from autoreply.rules.matching import Hit, RuleSpec
 from autoreply.rules.rendering import Decision, answer
 from autoreply.webhook import recording, spool
 from autoreply.webhook.registry import Site
+from autoreply.webhook.replays import Binding
 from wechat.messages import Message
 
 logger = logging.getLogger(__name__)
@@ -51,17 +52,22 @@ class Clock:
         return time.monotonic() - self.started > self.budget
 
 
-def respond(site: Site, message: Message, raw_xml: bytes, clock: Clock) -> bytes | None:
-    """The reply XML to send, or None for `success`."""
+def respond(
+    site: Site, message: Message, raw_xml: bytes, clock: Clock, binding: Binding | None = None
+) -> bytes | None:
+    """The reply XML to send, or None for `success`. With its query's `binding`, which
+    is stored with the message (QueryReused when the query carried another body)."""
     key = recording.dedup_key(message, raw_xml)
     context = _context(site, message)
     first = next(site.index.candidates(message, context=context), None)
     decision = None
     try:
         if first is not None and first.rule.cooldown_seconds:
+            if binding is not None:
+                binding.bind()  # before the cooldown's transaction, which stores the push
             return _insert_then_decide(site, message, raw_xml, key, clock, context)
         decision = _within_deadline(_decide(site, message, first, context), clock)
-        return _decide_then_insert(site, message, raw_xml, key, decision, clock)
+        return _decide_then_insert(site, message, raw_xml, key, decision, clock, binding)
     except DatabaseError as error:
         return _spool(site, message, raw_xml, key, decision, clock, error)
 
@@ -109,11 +115,18 @@ def _spool(
 
 
 def _decide_then_insert(
-    site: Site, message: Message, raw_xml: bytes, key: uuid.UUID, decision: Decision, clock: Clock
+    site: Site,
+    message: Message,
+    raw_xml: bytes,
+    key: uuid.UUID,
+    decision: Decision,
+    clock: Clock,
+    binding: Binding | None,
 ) -> bytes | None:
     """The usual path: the answer is chosen in memory and stored with the message."""
     row = recording.insert(
-        recording.Row(site.version.id, key, message, raw_xml, decision, clock.elapsed_ms())
+        recording.Row(site.version.id, key, message, raw_xml, decision, clock.elapsed_ms()),
+        binding,
     )
     if row is None:
         return _repeat(site, message, key, clock)

@@ -120,12 +120,17 @@ def receive(
     site = registry.site(slug)
     body = read_limited(read, content_length)
     wire.authenticate(site, params, time.time())
-    replays.bind(site.version.id, params, body)
-    opened = wire.open_body(site, params, body)
-    message = parse_message(opened.xml)
+    binding = replays.Binding.of(site.version.id, params, body)
+    try:
+        opened = wire.open_body(site, params, body)
+        message = parse_message(opened.xml)
+    except WeChatError:
+        binding.bind()  # a refused body still binds its query: nothing else may follow
+        raise
     if message.to_user != site.original_id:
         registry.learn_original_id(site, message.to_user)
-    reply = responder.respond(site, message, opened.xml, clock)
+    reply = responder.respond(site, message, opened.xml, clock, binding)
+    replays.prune_now_and_then()
     if reply is None:
         return SUCCESS
     return Answer(wire.seal(site, opened, reply), XML)

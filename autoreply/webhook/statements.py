@@ -7,6 +7,7 @@ transaction, or for anything else, Django's ordinary cursor is used.
 """
 
 import re
+import select
 from typing import Any
 
 import psycopg
@@ -45,18 +46,101 @@ class Prepared:
             else:
                 result = self._exec_prepared(connection, pgconn, values)
             _check(pgconn, result)
-            if not result.ntuples:
-                return None
-            return tuple(result.get_value(0, i) for i in range(result.nfields))
+            return _first(result)
 
     def _exec_prepared(
         self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn, values: list[bytes | None]
     ) -> pq.abc.PGresult:
+        self._prepare(connection, pgconn)
+        return pgconn.exec_prepared(self.name, values)  # type: ignore[arg-type]  # None: NULL
+
+    def _prepare(self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn) -> None:
         prepared = connection.__dict__.setdefault("autoreply_prepared", {})
         if prepared.get(self.name) is not pgconn:
             _check(pgconn, pgconn.prepare(self.name, self.sql))
             prepared[self.name] = pgconn
-        return pgconn.exec_prepared(self.name, values)  # type: ignore[arg-type]  # None: NULL
+
+    def first_rows_in_one_transaction(
+        self, connection: BaseDatabaseWrapper, batch: list[list[object]]
+    ) -> list[tuple[Any, ...] | None]:
+        """Run it once per parameter list, all in one transaction (one durable commit),
+        sent as one pipeline (one round trip); each run's first row. All or nothing: the
+        first error is raised, and the transaction is rolled back."""
+        connection.ensure_connection()
+        guarded = getattr(connection, "guarded", None)
+
+        def run() -> list[tuple[Any, ...] | None]:
+            with connection.wrap_database_errors:
+                return self._pipeline(connection, connection.connection.pgconn, batch)
+
+        return run() if guarded is None else guarded(run)
+
+    def _pipeline(
+        self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn, batch: list[list[object]]
+    ) -> list[tuple[Any, ...] | None]:
+        pooled = setting("DATABASE_POOL_MODE") == "transaction"
+        if not pooled:
+            self._prepare(connection, pgconn)
+        pgconn.enter_pipeline_mode()
+        try:
+            pgconn.send_query_params(b"BEGIN", None)
+            for params in batch:
+                values: list[bytes | None] = [_text(p) for p in params]
+                if pooled:  # no session to keep a prepared statement in
+                    pgconn.send_query_params(self.sql, values)
+                else:
+                    pgconn.send_query_prepared(self.name, values)
+            pgconn.send_query_params(b"COMMIT", None)
+            pgconn.pipeline_sync()
+            _flush(pgconn)
+            results = [_pipelined(pgconn) for _ in range(len(batch) + 2)]
+            _pipelined(pgconn)  # the sync's own
+        finally:
+            if pgconn.status == pq.ConnStatus.OK:
+                pgconn.exit_pipeline_mode()
+        for result in results:
+            if result.status == pq.ExecStatus.FATAL_ERROR:
+                _rollback(pgconn)
+                raise errors.error_from_result(result, encoding="utf-8")
+        _check(pgconn, results[-1])  # the COMMIT: a batch is stored only when it is in
+        return [_first(result) for result in results[1:-1]]
+
+
+# Waiting is done here, in select(), never inside libpq: a libpq call that blocks holds
+# the GIL, and the whole process (the watchdog that would cut the wait too) stops with it.
+
+
+def _flush(pgconn: pq.abc.PGconn) -> None:
+    while pgconn.flush():
+        select.select([], [pgconn.socket], [])
+
+
+def _ready(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
+    while pgconn.is_busy():
+        select.select([pgconn.socket], [], [])
+        pgconn.consume_input()
+    return pgconn.get_result()
+
+
+def _pipelined(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
+    """The next result of a pipeline (and the None that ends it)."""
+    result = _ready(pgconn)
+    if result is None:  # the connection broke mid-way
+        raise psycopg.OperationalError(pgconn.get_error_message() or "the connection broke")
+    if result.status != pq.ExecStatus.PIPELINE_SYNC:
+        _ready(pgconn)
+    return result
+
+
+def _rollback(pgconn: pq.abc.PGconn) -> None:
+    if pgconn.transaction_status != pq.TransactionStatus.IDLE:
+        pgconn.exec_(b"ROLLBACK")
+
+
+def _first(result: pq.abc.PGresult) -> tuple[Any, ...] | None:
+    if not result.ntuples:
+        return None
+    return tuple(result.get_value(0, i) for i in range(result.nfields))
 
 
 def _check(pgconn: pq.abc.PGconn, result: pq.abc.PGresult) -> None:

@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.db.backends.postgresql import base
 from psycopg import conninfo, pq
 
-from autoreply.webhook.breaker import PROBE_SECONDS, breaker, probe
+from autoreply.webhook.breaker import PROBE_SECONDS, DatabaseAway, breaker, probe
 from autoreply.webhook.watchdog import watchdog
 
 T = TypeVar("T")
@@ -40,6 +40,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             else:
                 breaker.admit(lambda: libpq_conninfo(conn_params))
             return super().get_new_connection(conn_params)
+        except DatabaseAway:  # the breaker's own refusal: no new failure to count
+            raise
         except FAILURES as error:
             breaker.trip(error)
             raise

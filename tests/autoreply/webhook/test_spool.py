@@ -22,7 +22,7 @@ from wechat.messages import parse_message
 
 @pytest.fixture
 def database_away(monkeypatch):
-    def refuse(row: recording.Row) -> int | None:
+    def refuse(row: recording.Row, binding: object = None) -> int | None:
         raise OperationalError("the database is away (injected)")
 
     monkeypatch.setattr(recording, "insert", refuse)

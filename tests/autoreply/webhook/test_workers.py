@@ -69,5 +69,7 @@ def test_a_hung_database_cannot_hold_an_answer_past_the_deadline():
     assert status == 200 and b"hello" in content
     assert elapsed < 1.5
     assert "could not store the push" in gunicorn.last_log
-    assert Message.objects.count() == 2  # the first, and the spooled one replayed
+    assert Message.objects.count() == 2, (
+        gunicorn.last_log
+    )  # the first, and the spooled one replayed
     assert Message.objects.filter(from_user="oLocked", reply__contains="hello").count() == 2
