@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from autoreply.admin.history import LookupEntryHistoryAdmin, LookupTableHistoryAdmin
 from autoreply.admin.layout import Fitted
 from autoreply.models import LookupEntry, LookupTable
-from autoreply.models.lookups import DUPLICATE_KEY
+from autoreply.stored.lookups import DUPLICATE_KEY
 from autoreply.text import normalize
 
 # A value is usually a line (a place, a phone number); a one-row box keeps each entry on

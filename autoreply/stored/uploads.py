@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from autoreply.models.accounts import Account
+from autoreply.stored.accounts import Account
 
 
 class PendingUpload(models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from autoreply import validation
-from autoreply.models.accounts import Account
+from autoreply.stored.accounts import Account
 from autoreply.text import normalize
 
 DUPLICATE_KEY = _(

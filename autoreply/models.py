@@ -5,14 +5,14 @@ Validation lives in `clean()` (via autoreply.validation) so the admin and the ru
 importer refuse the same things with the same messages.
 """
 
-from autoreply.models.accounts import SECRET_FIELDS, Account
-from autoreply.models.history import LookupVersion, RuleVersion
-from autoreply.models.lookups import LookupEntry, LookupTable
-from autoreply.models.outbound import AccessToken, Media, OutboundMessage
-from autoreply.models.rules import Article, Keyword, Reply, Rule
-from autoreply.models.traffic import MAX_MSG_ID, CreateDayField, Follower, Message, SignedQuery
-from autoreply.models.uploads import PendingUpload
-from autoreply.models.workers import WorkerHeartbeat
+from autoreply.stored.accounts import SECRET_FIELDS, Account
+from autoreply.stored.history import LookupVersion, RuleVersion
+from autoreply.stored.lookups import LookupEntry, LookupTable
+from autoreply.stored.outbound import AccessToken, Media, OutboundMessage
+from autoreply.stored.rules import Article, Keyword, Reply, Rule
+from autoreply.stored.traffic import MAX_MSG_ID, CreateDayField, Follower, Message, SignedQuery
+from autoreply.stored.uploads import PendingUpload
+from autoreply.stored.workers import WorkerHeartbeat
 
 __all__ = [
     "MAX_MSG_ID",

@@ -8,8 +8,8 @@ from autoreply.choices import (
     OutboundReason,
     OutboundStatus,
 )
-from autoreply.models.accounts import Account
-from autoreply.models.traffic import Message
+from autoreply.stored.accounts import Account
+from autoreply.stored.traffic import Message
 
 
 class AccessToken(models.Model):

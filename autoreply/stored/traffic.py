@@ -9,9 +9,9 @@ from autoreply.choices import (
     MsgType,
     Status,
 )
-from autoreply.models.accounts import Account
-from autoreply.models.rules import Rule
 from autoreply.rules.conversations import NAME_LENGTH
+from autoreply.stored.accounts import Account
+from autoreply.stored.rules import Rule
 
 MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past bigint
 

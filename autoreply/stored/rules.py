@@ -10,8 +10,8 @@ from autoreply.choices import (
     ReplyMode,
     ReplyType,
 )
-from autoreply.models.accounts import Account
 from autoreply.rules.conversations import NAME_LENGTH
+from autoreply.stored.accounts import Account
 
 
 class Rule(models.Model):

@@ -7,9 +7,9 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from autoreply.choices import ChangeKind, ChangeSource
-from autoreply.models.accounts import Account
-from autoreply.models.lookups import LookupTable
-from autoreply.models.rules import Rule
+from autoreply.stored.accounts import Account
+from autoreply.stored.lookups import LookupTable
+from autoreply.stored.rules import Rule
 
 
 class Version(models.Model):
