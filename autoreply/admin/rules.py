@@ -36,7 +36,7 @@ from autoreply.admin.layout import Fitted
 from autoreply.admin.media import ReplyMediaForm
 from autoreply.admin.places import PlaceFilter, RulePlaces
 from autoreply.admin.schedule import ScheduleField
-from autoreply.admin.scoping import ScopedInline
+from autoreply.admin.scoping import ScopedInline, accounts_for
 from autoreply.admin.trial import trial_view
 from autoreply.models import Article, Keyword, Message, Reply, Rule
 from autoreply.rules import copying, loading
@@ -203,7 +203,8 @@ class RuleAdmin(RulePlaces, Fitted, RuleHistoryAdmin, NestedModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
         form = super().get_form(request, obj, change, **kwargs)
-        known = context_names(obj.account_id if obj else None)  # suggested, any name allowed
+        # Suggested, any name allowed; only from the accounts this user may see.
+        known = context_names([obj.account_id] if obj else accounts_for(request.user))
         form.base_fields["requires_context"].widget.options = known
         form.base_fields["sets_context"].widget.widgets[0].options = known
         return form

@@ -57,10 +57,6 @@ class TrialForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["context"].widget.options = context_names()
-
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean() or {}
         if data.get("kind") == "event" and not data.get("event"):
@@ -74,6 +70,7 @@ def trial_view(model_admin: Any, request: HttpRequest) -> HttpResponse:
     """GET shows the form (prefilled from ?account=); submitting it shows the outcome."""
     form = TrialForm(request.GET or None, initial={"account": request.GET.get("account")})
     scoping.scope_form(form, request)  # the user's accounts only; another's: 404
+    form.fields["context"].widget.options = context_names(scoping.accounts_for(request.user))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

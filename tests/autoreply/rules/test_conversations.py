@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core.management import CommandError
 
 from autoreply.models import Rule
@@ -14,7 +15,7 @@ from autoreply.rules.matching import RuleIndex, RuleSpec
 from autoreply.rules.trial import Attempt, try_message
 from tests.autoreply.admin.test_admin import ADD, errors, rule_form
 from tests.autoreply.files.test_rules_file import contract_example, export, import_file
-from tests.factories import rule, text_rule
+from tests.factories import account, rule, text_rule
 from wechat.messages import parse_message
 from wechat.xmlwriter import write_xml
 
@@ -210,3 +211,17 @@ def test_the_try_page_form_takes_a_conversation(operator, acme):
     assert re.search(r'id="trial-winner">.*?<strong>number</strong>', page, re.S)
     page = operator.get("/admin/autoreply/rule/try/", {**query, "text": "go", "context": ""})
     assert "in the conversation “workpiece” for 300 seconds" in page.content.decode()
+
+
+def test_suggested_conversations_are_only_the_users_accounts(client, acme):
+    other = account("other")
+    rule(acme, "ours", sets_context={"name": "workpiece", "seconds": 60})
+    rule(other, "theirs", sets_context={"name": "secret-campaign", "seconds": 60})
+    user = User.objects.create_user("staff", password="a long pass phrase", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="autoreply"))
+    acme.operators.add(user)
+    client.login(username="staff", password="a long pass phrase")
+    for page in ("/admin/autoreply/rule/try/", "/admin/autoreply/rule/add/"):
+        html = client.get(page).content.decode()
+        assert '<option value="workpiece">' in html, page
+        assert "secret-campaign" not in html, page
