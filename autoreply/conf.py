@@ -7,6 +7,7 @@ back to DEFAULTS, so tests and other projects embedding the app get sane values.
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     # Seconds a request's timestamp may differ from our clock, either way; 0 = no check.
@@ -35,9 +36,24 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+_read: dict[str, Any] = {}
+
+
 def setting(name: str) -> Any:
-    """The named setting, or its default."""
-    return getattr(settings, name, DEFAULTS[name])
+    """The named setting, or its default. Read once: the webhook asks several times per
+    push, and Django's lazy settings object is slow to ask (a test's change is seen)."""
+    try:
+        return _read[name]
+    except KeyError:
+        value = _read[name] = getattr(settings, name, DEFAULTS[name])
+        return value
+
+
+def _forget(**kwargs: Any) -> None:
+    _read.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="autoreply.conf")
 
 
 def webhook_database() -> str:

@@ -136,6 +136,14 @@ def durability(database_url: str) -> str:
     return ", ".join(f"{name}={value}" for name, value in values.items())
 
 
+def ours_workers() -> str:
+    """How config/gunicorn.py runs ours' workers here (WEB_THREADS may change it)."""
+    from config import gunicorn
+
+    threads = f", {gunicorn.threads} threads" if gunicorn.threads > 1 else ""
+    return f"{gunicorn.worker_class}{threads}"
+
+
 def main() -> bool:
     with servers.postgres() as db:
         env = environment(db.url)
@@ -143,7 +151,7 @@ def main() -> bool:
         print(heading("3. End-to-end load benchmark",
                       f"PostgreSQL on 127.0.0.1 ({durability(db.url)}); gunicorn, "
                       f"{servers.WORKERS} workers per case (sync; ours as config/gunicorn.py "
-                      f"has them: gthread, {os.environ.get('WEB_THREADS', 16)} threads); "
+                      f"has them: {ours_workers()}); "
                       f"wrk -t{loadgen.THREADS} "
                       f"-c{loadgen.CONNECTIONS}, {WARMUP} s warm-up + {MEASURE} s measured per "
                       f"case in {ROUNDS} interleaved runs; text pushes, unique MsgIds, 1,000 "

@@ -11,14 +11,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from wechat import replies
 from wechat.errors import ApiError, ApiTransportError, UnsendableReplyError, api_error
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 # WeChat answers in well under a second; a call that takes longer is better retried later.
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+TIMEOUT_SECONDS, CONNECT_SECONDS = 10.0, 3.0
 MATERIAL_TYPES = ("image", "voice", "video", "thumb")
 
 
@@ -37,8 +35,14 @@ class Material:
 class Client:
     """One account-independent connection pool to WeChat's API; safe to share by threads."""
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, timeout: httpx.Timeout | None = None):
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout or DEFAULT_TIMEOUT)
+    def __init__(self, base_url: str = DEFAULT_BASE_URL):
+        # Imported here: httpx costs every web worker 15 MB, and only a worker or an
+        # operator's upload calls WeChat.
+        import httpx
+
+        timeout = httpx.Timeout(TIMEOUT_SECONDS, connect=CONNECT_SECONDS)
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self._transport_error = httpx.HTTPError
 
     def close(self) -> None:
         self._http.close()
@@ -104,7 +108,7 @@ class Client:
             response = self._http.request(method, path, **kwargs)
             response.raise_for_status()
             answer = response.json()
-        except httpx.HTTPError as exc:
+        except self._transport_error as exc:
             # The URL carries the access token: name the path only.
             raise ApiTransportError(f"{method} {path} failed: {type(exc).__name__}") from None
         except ValueError:

@@ -17,7 +17,6 @@ from typing import TextIO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from tqdm import tqdm
 
 from autoreply.errors import ImportRefused
 from autoreply.files import sources, workbooks
@@ -203,4 +202,6 @@ def progress(rows: list[Row], stream: TextIO | None, description: str) -> Iterat
     show = stream is not None and stream.isatty() and len(rows) > PROGRESS_ABOVE
     if not show:
         return iter(rows)
+    from tqdm import tqdm  # only a command in a terminal draws one: not in every web worker
+
     return iter(tqdm(rows, desc=description, unit=" rows", file=stream, leave=False))

@@ -12,17 +12,15 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from autoreply.errors import ImportRefused
 
 ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls, or an encrypted .xlsx
-# What openpyxl raises on an archive that is not a workbook, or a damaged one.
+# What openpyxl raises on an archive that is not a workbook, or a damaged one (and its
+# InvalidFileException, added where it is imported).
 UNREADABLE = (
     zipfile.BadZipFile,
-    InvalidFileException,
     KeyError,
     IndexError,
     ParseError,
@@ -51,6 +49,10 @@ def records(data: bytes, name: str) -> list[tuple[int, list[str]]]:
             "save it as an Excel workbook (.xlsx) without a password, or as “CSV UTF-8”"
         )
         raise WorkbookError(message % {"file": name})
+    # Imported here: openpyxl costs every web worker 20 MB, and only an upload needs it.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:  # read-only worksheets parse lazily: damage can show while reading rows
@@ -58,7 +60,7 @@ def records(data: bytes, name: str) -> list[tuple[int, list[str]]]:
             return [(n, [cell_text(v) for v in values]) for n, values in enumerate(rows, 1)]
         finally:
             workbook.close()
-    except UNREADABLE:
+    except (*UNREADABLE, InvalidFileException):
         message = _("%(file)s is not a readable Excel workbook (.xlsx); save it again from Excel")
         raise WorkbookError(message % {"file": name}) from None
 

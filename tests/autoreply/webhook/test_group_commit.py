@@ -114,7 +114,7 @@ def test_a_failed_batch_fails_each_of_its_callers(monkeypatch, committer):
 def test_under_threads_no_answer_arrives_before_its_commit():
     """The whole cluster frozen for less than the watchdog's cut-off while pushes wait
     for their batch: not one answer before it thaws, and every push stored, none spooled."""
-    with cluster(RULES) as own, gunicorn(workers=1, database_url=own.url) as base:
+    with cluster(RULES) as own, gunicorn(workers=1, database_url=own.url, WEB_THREADS="16") as base:
         deliver(base, "load", "warm {msg_id}")  # the committer's connection is open
         with ThreadPoolExecutor(max_workers=8) as pool:
             own.freeze()
@@ -137,7 +137,7 @@ def test_under_threads_no_answer_arrives_before_its_commit():
 def test_under_threads_a_cooldown_still_lets_one_of_concurrent_pushes_through():
     """Cooldowns keep their own transaction (the follower's row locked): of eight pushes
     of one follower at once, on one threaded worker, one gets the rule's answer."""
-    with cluster(RULES) as own, gunicorn(workers=1, database_url=own.url) as base:
+    with cluster(RULES) as own, gunicorn(workers=1, database_url=own.url, WEB_THREADS="16") as base:
         deliver(base, "load", "warm {msg_id}", from_user="oCool")
         with ThreadPoolExecutor(max_workers=8) as pool:
             pushes = [pool.submit(deliver, base, "load", "once", "oCool") for _ in range(8)]
