@@ -33,16 +33,30 @@ WINDOW_COLUMNS = ("active_from", "active_until", "schedule")
 CHANGE_COLUMNS = ("sets_context", "clears_context")
 
 
+CHUNK = 1000
+"""Rules read at once. The rows of ten thousand read together would outweigh the index
+built from them, and the memory a worker's peak takes is not given back."""
+
+
 def load_index(account_id: int, using: str = "default") -> RuleIndex:
     """Every enabled rule of the account, compiled."""
     enabled = Rule.objects.using(using).filter(account_id=account_id, enabled=True)
-    rules = list(enabled.values(*RULE_COLUMNS, "reply_mode", *WINDOW_COLUMNS, *CHANGE_COLUMNS))
+    ids = list(enabled.order_by("id").values_list("id", flat=True))
+    specs: list[RuleSpec] = []
+    for start in range(0, len(ids), CHUNK):
+        specs += _specs(enabled.filter(id__in=ids[start : start + CHUNK]), using)
+    return RuleIndex(specs)
+
+
+def _specs(chosen: Any, using: str) -> list[RuleSpec]:
+    """The compiled rules of a queryset of them."""
+    rules = chosen.values(*RULE_COLUMNS, "reply_mode", *WINDOW_COLUMNS, *CHANGE_COLUMNS)
     keywords = _group(
-        Keyword.objects.using(using).filter(rule__in=enabled).values("rule_id", *KEYWORD_FIELDS)
+        Keyword.objects.using(using).filter(rule__in=chosen).values("rule_id", *KEYWORD_FIELDS)
     )
-    replies = _group(Reply.objects.using(using).filter(rule__in=enabled).values())
+    replies = _group(Reply.objects.using(using).filter(rule__in=chosen).values())
     articles = _group(
-        Article.objects.using(using).filter(reply__rule__in=enabled).values(), "reply_id"
+        Article.objects.using(using).filter(reply__rule__in=chosen).values(), "reply_id"
     )
     specs = []
     for rule in rules:
@@ -52,7 +66,7 @@ def load_index(account_id: int, using: str = "default") -> RuleIndex:
             logger.error(
                 "rule %s (%s) is skipped: %s: %s", rule["id"], rule["name"], type(exc).__name__, exc
             )
-    return RuleIndex(specs)
+    return specs
 
 
 def _group(rows: Any, key: str = "rule_id") -> defaultdict[int, list[dict[str, Any]]]:
