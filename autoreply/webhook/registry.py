@@ -30,10 +30,18 @@ T = TypeVar("T")
 
 # Never waits: an import or a save holding the account's row (every rule change bumps its
 # revision there, until it commits) is skipped, and the id is learned from a later push.
+# Stores the gh_ id unless one is stored (or the row is being written: skipped, never
+# waited for); either way answers the id the account now has ('' while it has none).
 LEARN_ORIGINAL_ID = """
-UPDATE autoreply_account SET original_id = %s
-WHERE id = (SELECT id FROM autoreply_account WHERE id = %s AND original_id = ''
-            FOR NO KEY UPDATE SKIP LOCKED)
+WITH learned AS (
+    UPDATE autoreply_account SET original_id = %s
+    WHERE id = (SELECT id FROM autoreply_account WHERE id = %s AND original_id = ''
+                FOR NO KEY UPDATE SKIP LOCKED)
+    RETURNING original_id
+)
+SELECT original_id FROM learned
+UNION ALL
+SELECT original_id FROM autoreply_account WHERE id = %s AND NOT EXISTS (SELECT FROM learned)
 """
 
 
@@ -129,16 +137,19 @@ class Registry:
             return
         try:
             with connections[webhook_database()].cursor() as cursor:
-                cursor.execute(LEARN_ORIGINAL_ID, [to_user, site.version.id])
-                learned = cursor.rowcount == 1
+                cursor.execute(LEARN_ORIGINAL_ID, [to_user, site.version.id, site.version.id])
+                row = cursor.fetchone()
         except DatabaseError:  # the push itself can still be answered (and spooled)
             logger.exception("account %s: could not store its original id", site.slug)
             return
-        if not learned:  # the row is being written, or already knows: a later push tells
+        # Kept in memory whoever stored it: another worker's learning moves no revision,
+        # and this one would otherwise try again on every push.
+        stored = row[0] if row else ""
+        if not stored:  # the row is being written: a later push tells
             return
         with self._lock:
             if self._sites.get(site.slug) is site:
-                self._sites[site.slug] = replace(site, original_id=to_user)
+                self._sites[site.slug] = replace(site, original_id=stored)
 
     def _refresh_versions(self) -> None:
         self._checked = time.monotonic()  # even if this fails: do not retry on every request

@@ -12,17 +12,21 @@ from urllib.parse import unquote, urlencode
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from autoreply.admin.confirmations import CONFIRM_FIELD
 from autoreply.admin.dashboard import answer_url
+from autoreply.conf import webhook_database
 from autoreply.files.rules_import import import_rules
 from autoreply.models import Account, Message, Rule
+from autoreply.webhook.registry import LEARN_ORIGINAL_ID
 from tests.autoreply.admin.test_admin import errors, rule_form
 from tests.autoreply.admin.test_language import ZH
 from tests.factories import rule, text_rule
 from tests.wechat_client import WeChatClient, text
 from wechat import pushes
+from wechat.pushes import SIMULATED_GH_ID
 from wechat.registry import EVENTS
 
 ADD = reverse("admin:autoreply_rule_add")
@@ -341,6 +345,19 @@ def test_an_emptied_original_id_is_learned_again_by_running_workers(bot, acme):
     assert Account.objects.get(pk=acme.pk).revision == revision + 1
     bot.post(text("hi", to_user="gh_0123456789ab"))  # the worker reloaded the account
     assert Account.objects.get(pk=acme.pk).original_id == "gh_0123456789ab"
+
+
+def test_an_original_id_another_worker_learned_is_kept_and_not_written_again(bot, acme):
+    Account.objects.filter(pk=acme.pk).update(original_id="")
+    bot.post(text("hi", from_user="oFirst", to_user=SIMULATED_GH_ID))  # loaded, none learned
+    with connection.cursor() as cursor:  # another worker learns it: no revision moves
+        cursor.execute(LEARN_ORIGINAL_ID, ["gh_0ther0ther0", acme.pk, acme.pk])
+    with CaptureQueriesContext(connections[webhook_database()]) as queries:
+        bot.post(text("hi", from_user="oSecond", to_user="gh_0123456789ab"))
+        bot.post(text("hi", from_user="oThird", to_user="gh_0123456789ab"))
+    learning = [q for q in queries.captured_queries if "UPDATE autoreply_account" in q["sql"]]
+    assert len(learning) == 1  # the first finds it stored and keeps it; the second asks nothing
+    assert Account.objects.get(pk=acme.pk).original_id == "gh_0ther0ther0"
 
 
 LOCK_TIMEOUT_MS = 1000
