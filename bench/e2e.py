@@ -25,6 +25,7 @@ from bench.storage import StorageCheck, check_storage
 RESULTS = Path(__file__).resolve().parent / "results"
 SLUG, TOKEN = "bench", "benchtoken"
 RULES = 10_000
+RSS_GOAL = 80  # MiB, with RULES loaded
 WARMUP, MEASURE, ROUNDS = 5, 15, 3  # seconds, seconds in ROUNDS runs
 CASES = (  # name, WSGI app, environment, what it is
     ("ceiling", "bench.bare_app:application", {}, "bare WSGI app, fixed XML reply"),
@@ -91,10 +92,10 @@ def prepare(env: dict[str, str]) -> tuple[Path, float]:
 
 def run_cases(
     env: dict[str, str], texts: Path, db: servers.Postgres
-) -> tuple[dict[str, list[Load]], list[float]]:
+) -> tuple[dict[str, list[Load]], tuple[list[float], list[float]]]:
     """All servers up at once; a warm-up each, then ROUNDS measured runs per case,
     interleaved (the order rotating) so that outside noise spreads over every case.
-    Returns each case's runs (the warm-up first) and the RSS of ours' workers after."""
+    Returns each case's runs (the warm-up first) and the RSS and PSS of ours' workers after."""
     names = [name for name, *_ in CASES]
     with contextlib.ExitStack() as stack:
         running = {
@@ -107,7 +108,7 @@ def run_cases(
             for name in names[number % len(names) :] + names[: number % len(names)]:
                 load = metered(running[name], db, urls[name], MEASURE // ROUNDS, texts)
                 runs[name].append(load)
-        return runs, running["ours"].worker_rss_mib()
+        return runs, (running["ours"].worker_rss_mib(), running["ours"].worker_pss_mib())
 
 
 def metered(
@@ -158,12 +159,14 @@ def main() -> bool:
                       f"senders, 1 in 20 a retry.\n"
                       f"Ours: {RULES:,} rules imported with manage.py import_rules in "
                       f"{import_s:.1f} s."))  # fmt: skip
-        runs, rss = run_cases(env, texts, db)
+        runs, memory = run_cases(env, texts, db)
         storage = check_storage(db.url, SLUG, loadgen.combined(runs["ours"]))
-    return report(runs, rss, storage)
+    return report(runs, memory, storage)
 
 
-def report(runs: dict[str, list[Load]], rss: list[float], storage: StorageCheck) -> bool:
+def report(
+    runs: dict[str, list[Load]], memory: tuple[list[float], list[float]], storage: StorageCheck
+) -> bool:
     measured = {name: loadgen.measured(case_runs[1:]) for name, case_runs in runs.items()}
     print_tables(measured)
     ours, lean, orm = measured["ours"], measured["lean peer"], measured["orm peer"]
@@ -183,13 +186,16 @@ def report(runs: dict[str, list[Load]], rss: list[float], storage: StorageCheck)
     )
     print(breakdown(measured))
     print("\n".join(storage.lines()))
-    print(f"RSS of ours' gunicorn workers after the run (MiB): "
-          f"{', '.join(f'{mib:.0f}' for mib in rss)}\n")  # fmt: skip
+    rss, pss = memory
+    print(f"Ours' gunicorn workers after the run, MiB: RSS {', '.join(f'{m:.0f}' for m in rss)}; "
+          f"PSS {', '.join(f'{m:.0f}' for m in pss)} (PSS counts each page shared with the\n"
+          f"master and the other workers, the imported code, as a share)\n")  # fmt: skip
     checks = [
         goal("ours >= 1.5x the lean peer's throughput", vs_lean >= 1.5, f"{vs_lean:.2f}x"),
         goal("ours >= 0.4x ceiling throughput", vs_ceiling >= 0.4, f"{vs_ceiling:.2f}x"),
         goal("ours p99 < 50 ms", ours.p99_ms < 50, f"{ours.p99_ms:.1f} ms"),
         goal("ours answered only 2xx", ours.not_ok == 0, f"{ours.not_ok} non-2xx"),
+        goal(f"a worker's RSS <= {RSS_GOAL} MiB", max(rss) <= RSS_GOAL, f"{max(rss):.0f} MiB"),
         goal("every message stored once, retries deduplicated", storage.passed, storage.verdict),
     ]
     print("\n".join(checks))

@@ -161,6 +161,16 @@ class Gunicorn:
     def cpu_seconds(self) -> float:
         return cpu_seconds([self.process.pid, *self.workers()], reaped=True)
 
+    def worker_pss_mib(self) -> list[float]:
+        """Each worker's proportional set size: its own pages, and its share of the pages
+        it shares with the master and the other workers (the code all of them imported)."""
+        sizes = []
+        for pid in self.workers():
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
     def worker_rss_mib(self) -> list[float]:
         """Each worker's resident set size (VmRSS), in MiB."""
         sizes = []
