@@ -164,18 +164,16 @@ class Gunicorn:
     def worker_pss_mib(self) -> list[float]:
         """Each worker's proportional set size: its own pages, and its share of the pages
         it shares with the master and the other workers (the code all of them imported)."""
-        sizes = []
-        for pid in self.workers():
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    sizes.append(int(line.split()[1]) / 1024)
-        return sizes
+        return self._each_worker_mib("smaps_rollup", "Pss:")
 
     def worker_rss_mib(self) -> list[float]:
         """Each worker's resident set size (VmRSS), in MiB."""
+        return self._each_worker_mib("status", "VmRSS:")
+
+    def _each_worker_mib(self, proc_file: str, field: str) -> list[float]:
         sizes = []
         for pid in self.workers():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/{proc_file}").read_text().splitlines():
+                if line.startswith(field):
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
