@@ -7,8 +7,8 @@ bind = os.environ.get("AUTOREPLY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Threads: pushes of one worker that are stored at the same moment share one durable
 # commit (autoreply/webhook/batching.py), and connections are kept alive between pushes.
-# WEB_THREADS=1 makes the workers sync: measured in bench/, 10% fewer pushes per second
-# and more of PostgreSQL's CPU per push (a commit each), for a lower p99.
+# WEB_THREADS=1 makes the workers sync: measured in bench/, 10–25% fewer pushes per
+# second and more of PostgreSQL's CPU per push (a commit each), for a lower p99.
 threads = int(os.environ.get("WEB_THREADS", 16))
 worker_class = "gthread" if threads > 1 else "sync"
 # Longer than WECHAT_REPLY_DEADLINE: the app answers `success` itself before this.

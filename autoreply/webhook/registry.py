@@ -28,10 +28,9 @@ from wechat.pushes import SIMULATED_GH_ID
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Never waits: an import or a save holding the account's row (every rule change bumps its
-# revision there, until it commits) is skipped, and the id is learned from a later push.
-# Stores the gh_ id unless one is stored (or the row is being written: skipped, never
-# waited for); either way answers the id the account now has ('' while it has none).
+# Stores the gh_ id unless the account has one, and answers the id it now has ('' while
+# none). Never waits: an import or a save holding the account's row (every rule change
+# bumps its revision there, until it commits) is skipped, and a later push tries again.
 LEARN_ORIGINAL_ID = """
 WITH learned AS (
     UPDATE autoreply_account SET original_id = %s
