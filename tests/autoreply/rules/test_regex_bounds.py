@@ -2,6 +2,7 @@
 and the account's other rules keep answering. Pure: no database, no HTTP."""
 
 import logging
+import threading
 import time
 
 import pytest
@@ -33,6 +34,31 @@ def test_many_hostile_regexes_share_one_budget_per_message():
     started = time.monotonic()
     assert first(index, Msg(text="a" * 5_000 + "!")) == 999
     assert time.monotonic() - started < 0.5
+
+
+def test_other_threads_at_work_do_not_spend_a_messages_regex_budget():
+    # A worker's threads share one process: its CPU clock runs while another thread holds
+    # the GIL between two of this message's searches. Only this thread's CPU may count.
+    # No literal to filter them by: every one of the forty runs for every message.
+    rules = [spec(i, ("regex", rf"^[a-z]{{{i}}}\d+$"), priority=100 - i) for i in range(1, 41)]
+    index = RuleIndex(rules)
+    busy = threading.Event()
+    stop = threading.Event()
+
+    def spin() -> None:
+        busy.set()
+        while not stop.is_set():
+            sum(range(1_000))
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        busy.wait(5)
+        answers = [first(index, Msg(text="x" * 40 + "7")) for _ in range(5)]
+    finally:
+        stop.set()
+        spinner.join(5)
+    assert answers == [40] * 5
 
 
 def test_ordinary_patterns_keep_re_search_semantics():
