@@ -13,7 +13,9 @@ import psycopg
 
 QUERY = """
 SELECT count(*), count(DISTINCT (m.from_user, m.msg_id)), coalesce(sum(m.retries), 0),
-       count(*) FILTER (WHERE m.status = 'reply'), count(*) FILTER (WHERE m.status = 'no_rule')
+       count(*) FILTER (WHERE m.status = 'reply'), count(*) FILTER (WHERE m.status = 'no_rule'),
+       coalesce(string_agg(DISTINCT m.status, ', ')
+                FILTER (WHERE m.status NOT IN ('reply', 'no_rule')), '')
 FROM autoreply_message m JOIN autoreply_account a ON a.id = m.account_id
 WHERE a.slug = %s
 """
@@ -31,6 +33,7 @@ class StorageCheck:
     retries_counted: int
     replied: int
     no_rule: int
+    others: str  # the other statuses found, by name
 
     @property
     def traces(self) -> int:
@@ -63,7 +66,8 @@ class StorageCheck:
             f"  database: {self.rows:,} rows for the account, {self.distinct:,} distinct "
             f"(FromUserName, MsgId); {self.retries_counted:,} retries counted on them; "
             f"status reply {self.replied:,}, no_rule {self.no_rule:,}, "
-            f"other {self.rows - self.replied - self.no_rule:,}.",
+            f"other {self.rows - self.replied - self.no_rule:,}"
+            + (f" ({self.others})." if self.others else "."),
             f"  rows + retries = {self.traces:,}: {self.traces - self.ok:,} more than the 2xx "
             f"answers, at most the {self.in_flight:,} requests in flight when wrk stopped.",
         ]
@@ -72,9 +76,9 @@ class StorageCheck:
 def check_storage(database_url: str, slug: str, counts: dict[str, int]) -> StorageCheck:
     """Compare wrk's counts (summed over warm-up and measurement) with the database."""
     with psycopg.connect(database_url) as conn:
-        rows, distinct, retries, replied, no_rule = conn.execute(QUERY, [slug]).fetchone()
+        rows, distinct, retries, replied, no_rule, others = conn.execute(QUERY, [slug]).fetchone()
     return StorageCheck(
         sent=counts["sent"], originals=counts["originals"], retries_sent=counts["retries"],
         completed=counts["completed"], ok=counts["ok"], rows=rows, distinct=distinct,
-        retries_counted=int(retries), replied=replied, no_rule=no_rule,
+        retries_counted=int(retries), replied=replied, no_rule=no_rule, others=others,
     )  # fmt: skip

@@ -7,9 +7,9 @@ its regexes together: a pattern that backtracks catastrophically on a hostile te
 a few milliseconds, never a worker. A search cut short, or not run because the budget is
 spent, counts as not matching.
 
-The budget is this thread's CPU time. A worker's threads share one process, and the
-engine lets go of the GIL while it searches: the process's clock runs on while the other
-threads work, and counting it gave up ordinary searches under load.
+The budget is this thread's CPU time. A worker's threads share one process: counting the
+process's clock, which runs on while the other threads work, gave up ordinary searches
+under load.
 """
 
 import logging
@@ -43,9 +43,10 @@ class Budget:
             return None
         started = time.thread_time()
         try:
-            # The engine's own clock is the process's CPU time, which never runs slower
-            # than this thread's: it stops a search no later than the budget would.
-            return compiled.search(text, timeout=self.left)
+            # The engine's own clock is the process's CPU time. Holding the GIL (it lets
+            # go by default) keeps the other threads' CPU out of it, but for C code
+            # running without the GIL, so a search stops no later than the budget would.
+            return compiled.search(text, timeout=self.left, )
         except TimeoutError:
             logger.warning(
                 "%s: its regex %.80r gave up on a text of %d characters",
