@@ -20,6 +20,16 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 logger_class = "config.logs.GunicornLogger"
 
 
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Each worker loads the accounts' rules before it takes a request."""
+    from django.db import connections
+
+    from autoreply.webhook.registry import registry
+
+    registry.warm()
+    connections.close_all()  # this thread's: the request threads open their own
+
+
 def on_starting(server):  # type: ignore[no-untyped-def]
     """Bad settings stop the start: Django's system checks run as `manage.py` runs them,
     before any worker forks (gunicorn prints the error and exits 1)."""

@@ -46,7 +46,7 @@ class Budget:
             # The engine's own clock is the process's CPU time. Holding the GIL (it lets
             # go by default) keeps the other threads' CPU out of it, but for C code
             # running without the GIL, so a search stops no later than the budget would.
-            return compiled.search(text, timeout=self.left, )
+            return compiled.search(text, timeout=self.left, concurrent=False)
         except TimeoutError:
             logger.warning(
                 "%s: its regex %.80r gave up on a text of %d characters",

@@ -91,13 +91,29 @@ class Registry:
         old = self._sites.get(slug)
         if old is not None and old.version == version:
             return old  # the usual path: no lock, which threads of a worker would queue on
-        with self._lock:
+        # While one thread rebuilds the account (seconds, for ten thousand rules), the
+        # others answer with its rules as loaded: waiting, they would miss the deadline.
+        if not self._lock.acquire(blocking=old is None or old.version.id != version.id):
+            return old  # type: ignore[return-value]
+        try:
             old = self._sites.get(slug)
             if old is not None and old.version == version:
                 return old  # built by another thread meanwhile
             site = self._try(lambda: self._build(slug, version, old), stale_ok=old is not None)
             self._sites[slug] = site = site or old  # type: ignore[assignment]
             return site  # type: ignore[return-value]
+        finally:
+            self._lock.release()
+
+    def warm(self) -> None:
+        """Build every account now, as a worker starts, so that its first pushes do not
+        wait for their rules to load. Logged, never raised: pushes try again."""
+        try:
+            self._refresh()
+            for slug in list(self._versions):
+                self.site(slug)
+        except Exception:
+            logger.exception("could not load the accounts as the worker started")
 
     def _refresh(self) -> None:
         """Read the accounts' revisions: by one thread at a time; while one does, the
