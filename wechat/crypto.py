@@ -7,11 +7,11 @@ Plaintext = 16 random bytes | 4-byte big-endian length | xml | AppID, PKCS#7-pad
 
 import base64
 import binascii
+import functools
 import re
 import secrets
 import struct
-
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from typing import Any
 
 from wechat.document import read_document
 from wechat.errors import (
@@ -45,9 +45,16 @@ class MessageCrypto:
             )
         # Always 32 bytes: 43 base64 digits carry 258 bits and b64decode drops the extra 2
         # (WeChat's own sample key has them set, so they must not be refused).
-        key = base64.b64decode(encoding_aes_key + "=")
-        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
+        self._key = base64.b64decode(encoding_aes_key + "=")
         self._app_id = app_id.encode()
+
+    @functools.cached_property
+    def _cipher(self) -> Any:
+        # Imported on first use: `cryptography` is 6-8 MB of every worker's memory, and
+        # an account in plain mode (明文模式) never needs it.
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+        return Cipher(algorithms.AES(self._key), modes.CBC(self._key[:16]))
 
     def encrypt(self, xml: bytes, *, random_prefix: bytes | None = None) -> str:
         """Encrypt a reply's XML into the base64 Encrypt value; the prefix is random by default."""

@@ -7,6 +7,7 @@ outside the admin, say) is logged and left out, never breaking the rest.
 
 import dataclasses
 import logging
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -31,6 +32,7 @@ SPEC_PARTS = ("keywords", "payload", "window", "context_change")
 RULE_COLUMNS = tuple(f.name for f in dataclasses.fields(RuleSpec) if f.name not in SPEC_PARTS)
 WINDOW_COLUMNS = ("active_from", "active_until", "schedule")
 CHANGE_COLUMNS = ("sets_context", "clears_context")
+SHARED_COLUMNS = frozenset({"msg_type", "event", "requires_context", "mode"})
 
 
 CHUNK = 1000
@@ -69,6 +71,12 @@ def _specs(chosen: Any, using: str) -> list[RuleSpec]:
     return specs
 
 
+def _shared(column: str, value: Any) -> Any:
+    """A value most rules repeat (a message type, a match mode) as one object for all of
+    them: each row brings its own copy, and ten thousand rules would keep every one."""
+    return sys.intern(value) if column in SHARED_COLUMNS else value
+
+
 def _group(rows: Any, key: str = "rule_id") -> defaultdict[int, list[dict[str, Any]]]:
     grouped: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:  # each queryset is ordered by Meta.ordering, so order is kept
@@ -84,11 +92,15 @@ def _spec(
 ) -> RuleSpec:
     # Regex keywords are compiled (and a rule whose pattern fails left out) by RuleIndex.
     payload = RulePayload(
-        rule["reply_mode"], tuple(compile_reply(r, articles.get(r["id"], [])) for r in replies)
+        sys.intern(rule["reply_mode"]),
+        tuple(compile_reply(r, articles.get(r["id"], [])) for r in replies),
     )
     return RuleSpec(
-        **{column: rule[column] for column in RULE_COLUMNS},
-        keywords=tuple(KeywordSpec(**{name: k[name] for name in KEYWORD_FIELDS}) for k in keywords),
+        **{column: _shared(column, rule[column]) for column in RULE_COLUMNS},
+        keywords=tuple(
+            KeywordSpec(**{name: _shared(name, k[name]) for name in KEYWORD_FIELDS})
+            for k in keywords
+        ),
         window=rule_window(*(rule[column] for column in WINDOW_COLUMNS)),
         context_change=change_of(*(rule[column] for column in CHANGE_COLUMNS)),
         payload=payload,
@@ -107,7 +119,7 @@ def rule_window(
 def compile_reply(reply: dict[str, Any], articles: list[dict[str, Any]]) -> CompiledReply:
     """A reply row (and its article rows) with every string field compiled."""
     return CompiledReply(
-        reply["type"],
+        sys.intern(reply["type"]),
         tuple(
             (name, compile_template(reply[name])) for name in REPLY_KINDS[reply["type"]].field_names
         ),

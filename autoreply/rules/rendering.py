@@ -16,13 +16,13 @@ from autoreply import templating
 from autoreply.choices import ReplyMode, Status
 from autoreply.rules.conversations import ContextChange
 from autoreply.rules.matching import Hit, Inbound
-from autoreply.templating import Renderer
+from autoreply.templating import Compiled, render
 from wechat import replies
 from wechat.errors import WeChatError
 
 logger = logging.getLogger(__name__)
 
-Fields = tuple[tuple[str, Renderer], ...]
+Fields = tuple[tuple[str, Compiled], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +35,10 @@ class CompiledReply:
 
     def build(self, context: Context) -> replies.Reply:
         kind = replies.REPLY_KINDS[self.type]
-        values: dict[str, Any] = {name: render(context) for name, render in self.fields}
+        values: dict[str, Any] = {name: render(field, context) for name, field in self.fields}
         if kind.articles:
             articles = (
-                replies.Article(**{name: render(context) for name, render in article})
+                replies.Article(**{name: render(field, context) for name, field in article})
                 for article in self.articles
             )
             values["articles"] = tuple(articles)
