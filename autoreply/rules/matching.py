@@ -90,20 +90,11 @@ class Hit:
     keyword: KeywordSpec | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Regex:
-    """A regex keyword, compiled again on its first search: a message tries only the few
-    whose literal it contains, and a thousand compiled patterns cost a worker 3 MB."""
-
     rank: int
     keyword: KeywordSpec
-    _compiled: Any = None
-
-    @property
-    def compiled(self) -> Any:
-        if self._compiled is None:  # two threads may both compile it: either one will do
-            self._compiled = compile_pattern(self.keyword.pattern)
-        return self._compiled
+    compiled: Any  # a compiled `regex` pattern
 
 
 @dataclass
@@ -159,7 +150,7 @@ class RuleIndex:
 
     def _add_regex(self, rank: int, keyword: KeywordSpec, compiled: Any) -> None:
         position = len(self._regexes)
-        self._regexes.append(_Regex(rank, keyword))
+        self._regexes.append(_Regex(rank, keyword, compiled))
         literal = regex_literals.required_literal(compiled)
         if literal:
             self._literals.add(literal, position)

@@ -26,9 +26,8 @@ REGEX_BUDGET = 0.005  # seconds of CPU per message for all its regexes
 
 def compile_pattern(pattern: str) -> Any:
     """`pattern` compiled; raises whatever the engine raises (not only its `error`: a huge
-    repeat count or deep nesting raise OverflowError, RecursionError). Not kept in the
-    engine's cache, which would hold hundreds of an account's patterns for good."""
-    return regex_engine.compile(pattern, cache_pattern=False)
+    repeat count or deep nesting raise OverflowError, RecursionError)."""
+    return regex_engine.compile(pattern)
 
 
 @dataclass
