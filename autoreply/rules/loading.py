@@ -32,7 +32,7 @@ SPEC_PARTS = ("keywords", "payload", "window", "context_change")
 RULE_COLUMNS = tuple(f.name for f in dataclasses.fields(RuleSpec) if f.name not in SPEC_PARTS)
 WINDOW_COLUMNS = ("active_from", "active_until", "schedule")
 CHANGE_COLUMNS = ("sets_context", "clears_context")
-SHARED_COLUMNS = frozenset({"msg_type", "event", "requires_context", "mode"})
+SHARED_COLUMNS = frozenset({"msg_type", "event", "requires_context", "mode", "reply_mode", "type"})
 
 
 CHUNK = 1000
@@ -92,7 +92,7 @@ def _spec(
 ) -> RuleSpec:
     # Regex keywords are compiled (and a rule whose pattern fails left out) by RuleIndex.
     payload = RulePayload(
-        sys.intern(rule["reply_mode"]),
+        _shared("reply_mode", rule["reply_mode"]),
         tuple(compile_reply(r, articles.get(r["id"], [])) for r in replies),
     )
     return RuleSpec(
@@ -119,7 +119,7 @@ def rule_window(
 def compile_reply(reply: dict[str, Any], articles: list[dict[str, Any]]) -> CompiledReply:
     """A reply row (and its article rows) with every string field compiled."""
     return CompiledReply(
-        sys.intern(reply["type"]),
+        _shared("type", reply["type"]),
         tuple(
             (name, compile_template(reply[name])) for name in REPLY_KINDS[reply["type"]].field_names
         ),
