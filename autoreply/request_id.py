@@ -8,9 +8,10 @@ import random
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+if TYPE_CHECKING:  # gunicorn's master imports this (config/logs.py) before Django is set up
+    from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-Id"
 ENVIRON_KEY = "HTTP_X_REQUEST_ID"
@@ -31,10 +32,10 @@ def assign(environ: dict[str, Any]) -> str:
 class RequestIdMiddleware:
     """The same for requests through Django's stack (the admin, /healthz)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[["HttpRequest"], "HttpResponse"]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: "HttpRequest") -> "HttpResponse":
         request_id = assign(request.META)
         response = self.get_response(request)
         response[HEADER] = request_id

@@ -1,7 +1,7 @@
 """End-to-end load benchmark: ceiling, two peers and ours under the same wrk load.
 
 One durable PostgreSQL (fsync and synchronous_commit on, checked), gunicorn with the
-same number of workers for each case (sync; ours with config/gunicorn.py's threads), wrk
+same number of workers for each case (sync; ours as config/gunicorn.py has them), wrk
 in its own process (bench/load.lua). Each case gets a warm-up, then measured runs
 interleaved with the other cases'. Afterwards the database must hold every message ours
 answered with a 2xx exactly once.
@@ -141,6 +141,8 @@ def ours_workers() -> str:
     """How config/gunicorn.py runs ours' workers here (WEB_THREADS may change it)."""
     from config import gunicorn
 
+    if gunicorn.worker_class == "gevent":
+        return f"gevent, {gunicorn.worker_connections} connections each"
     threads = f", {gunicorn.threads} threads" if gunicorn.threads > 1 else ""
     return f"{gunicorn.worker_class}{threads}"
 

@@ -1,9 +1,10 @@
 """Group commit: the pushes one process is storing at the same moment share one COMMIT.
 
-A durable commit waits for PostgreSQL to flush its WAL; with threaded workers (gunicorn's
-gthread, config/gunicorn.py) several pushes of one process wait at once, each for a flush
-of its own, and each costs PostgreSQL a commit. Instead, each hands its one statement
-(recording.BOUND) to the process's committer thread and waits for its own result; the
+A durable commit waits for PostgreSQL to flush its WAL; with workers that serve several
+pushes at once (gevent's greenlets or gthread's threads, config/gunicorn.py) several
+pushes of one process wait at once, each for a flush of its own, and each costs
+PostgreSQL a commit. Instead, each hands its one statement (recording.BOUND) to the
+process's committer thread (a greenlet, with gevent) and waits for its own result; the
 committer runs whatever has queued up in one transaction, sent as one pipeline, and
 commits once. Nothing waits on a timer: while one batch commits, the next gathers, so a
 lone push is not delayed and a busy process commits in larger batches.
@@ -18,8 +19,9 @@ What holds as without it:
 - followers' rows are locked in one order (a batch runs sorted by account and follower),
   so two processes' batches cannot deadlock on them.
 
-Used only by a threaded server (`wsgi.multithread`, told by the lane) and never inside a
-transaction (a test's): a sync worker stores one push at a time, with nothing to share.
+Used only by a concurrent server (`wsgi.multithread`, told by the lane; gevent's worker
+sets it too) and never inside a transaction (a test's): a sync worker stores one push at
+a time, with nothing to share.
 """
 
 import os
@@ -112,11 +114,11 @@ _threaded = False
 
 
 def use(threaded: bool) -> None:
-    """Whether this process's server runs requests in threads (its `wsgi.multithread`)."""
+    """Whether this process's server runs requests concurrently (its `wsgi.multithread`)."""
     global _threaded
     _threaded = threaded
 
 
 def wanted() -> bool:
-    """Whether to batch: a threaded server, and not inside a transaction."""
+    """Whether to batch: a concurrent server, and not inside a transaction."""
     return _threaded and not connections[webhook_database()].in_atomic_block

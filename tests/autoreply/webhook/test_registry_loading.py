@@ -1,7 +1,9 @@
 """When a worker loads an account's rules: before its first push, and while it reloads
 them after an edit, the account's pushes are answered without waiting for the load."""
 
+import gc
 import threading
+import weakref
 
 import pytest
 from django.db import DatabaseError
@@ -72,3 +74,24 @@ def test_warming_with_the_database_down_is_logged_and_the_first_push_loads(monke
     assert "could not load the accounts" in caplog.text
     monkeypatch.undo()
     assert [rule.name for rule in registry.site("acme").index.rules] == ["hi"]
+
+
+@pytest.mark.django_db
+def test_rules_replaced_after_an_edit_are_freed_though_frozen_out_of_the_collectors_sight():
+    """config/gunicorn.py freezes what a worker loaded (gc.freeze): a cycle among those
+    objects would never be collected, and each edit would leak the rules it replaced."""
+    acme = account("acme")
+    text_rule(acme, "hi", "hello {{ openid }}", ("exact", "hi"))
+    text_rule(acme, "hours", "9-18", ("contains", "营业时间"))
+    text_rule(acme, "order", "order {{ match.1 }}", ("regex", r"^order (\d+)$"))
+    text_rule(acme, "sale", "sale", ("regex", "sale|deal"))
+    registry = Registry()
+    loaded = weakref.ref(registry.site("acme").index)
+    gc.collect()
+    gc.freeze()
+    try:
+        text_rule(acme, "later", "later", ("exact", "later"))  # bumps the revision
+        assert registry.site("acme").index is not loaded()
+        assert loaded() is None
+    finally:
+        gc.unfreeze()
