@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 bind = os.environ.get("AUTOREPLY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -54,9 +55,9 @@ def on_starting(server):  # type: ignore[no-untyped-def]
     in the master would be shared by its greenlets (Django's per-thread connections) or
     block all of them (a lock). The master itself stays unpatched: gevent's handling of
     SIGCHLD would hide its dead workers from it."""
-    manage = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "manage.py")
+    manage = Path(__file__).resolve().parent.parent / "manage.py"  # settings' BASE_DIR
     result = subprocess.run(  # noqa: S603  (this interpreter, our manage.py)
-        [sys.executable, manage, "check"], capture_output=True, text=True, check=False
+        [sys.executable, str(manage), "check"], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise RuntimeError("autoreply's settings do not pass its checks:\n" + result.stderr)
