@@ -21,8 +21,13 @@ SECONDS = 20
 RAW = e2e.RESULTS / "ours-profile.txt"
 TOP = 40
 OURS = ("autoreply/", "wechat/", "config/")
-# A worker busy with one connection (sync or threaded), or its group-commit thread.
-REQUEST_FRAMES = ("SyncWorker.handle ", "ThreadWorker.handle ", "Committer._serve ")
+# A worker busy with one connection (sync, threaded or gevent), or its group commit.
+REQUEST_FRAMES = (
+    "SyncWorker.handle ",
+    "ThreadWorker.handle ",
+    "AsyncWorker.handle ",
+    "Committer._serve ",
+)
 
 
 def record(master: int) -> None:

@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, connections
 
 from autoreply.webhook.statements import Prepared
+from tests.wechat_client import PAYLOADS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,3 +75,31 @@ def test_the_webhook_replaces_a_dropped_connection_once(acme, settings):
     assert recording._run("SELECT 1", [], prepared=Prepared("t_one", "SELECT 1")) == (b"1",)
     drop_session()
     assert recording._run("SELECT 1", [], prepared=Prepared("t_one", "SELECT 1")) == (b"1",)
+
+
+def test_a_repeat_reads_the_same_first_answer_prepared_or_in_a_transaction(acme, settings):
+    """recording.earlier runs prepared outside a transaction (its values come back as
+    text bytes) and on Django's cursor inside one: both give the same Earlier."""
+    from django.db import transaction
+
+    from autoreply.choices import Status
+    from autoreply.rules.rendering import Decision
+    from autoreply.webhook import recording
+    from wechat.messages import parse_message
+
+    settings.AUTOREPLY_WEBHOOK_DATABASE = "default"
+    raw = PAYLOADS.joinpath("text.xml").read_bytes()
+    message = parse_message(raw)
+    key = recording.dedup_key(message, raw)
+    reply = "<xml><Content><![CDATA[您好，已收到]]></Content></xml>".encode()
+    decision = Decision(Status.REPLY, reply=reply, context="售后")
+    assert recording.insert(recording.Row(acme.id, key, message, raw, decision, 1.0))
+
+    prepared = recording.earlier(acme.id, key, message.create_time, 3600.0)
+    with transaction.atomic():
+        in_transaction = recording.earlier(acme.id, key, message.create_time, 3600.0)
+    assert prepared == in_transaction
+    assert prepared is not None
+    assert (prepared.status, prepared.reply, prepared.context) == (Status.REPLY, reply, "售后")
+    assert prepared.stale is False
+    assert recording.earlier(acme.id, key, message.create_time, 0.0).stale is True
