@@ -28,7 +28,7 @@ from autoreply.rules.conversations import FollowerContext
 from autoreply.rules.rendering import Decision
 from autoreply.webhook import batching
 from autoreply.webhook.replays import BIND, Binding
-from autoreply.webhook.statements import Prepared
+from autoreply.webhook.statements import Prepared, text, true, utf8
 from wechat.messages import Message
 
 
@@ -245,7 +245,7 @@ def insert(row: Row, binding: Binding | None = None) -> int | None:
 
 def stored_id(result: tuple[Any, ...] | None) -> int | None:
     """The new row's id from BOUND's (binding holds, id); raises QueryReused."""
-    if result is None or result[0] not in (True, b"t"):  # b"t" from the prepared path
+    if result is None or not true(result[0]):
         raise QueryReused("this signed query was already used with another body")
     return None if result[1] is None else int(result[1])
 
@@ -271,11 +271,7 @@ def earlier(account_id: int, key: uuid.UUID, create_time: int, deadline: float) 
     if row is None:  # deleted meanwhile
         return None
     row_id, status, reply, stale, context = row
-    if isinstance(reply, bytes):  # the prepared path's text values
-        return Earlier(
-            int(row_id), create_time, status.decode(), reply, stale == b"t", context.decode()
-        )
-    return Earlier(row_id, create_time, status, reply.encode(), bool(stale), context)
+    return Earlier(int(row_id), create_time, text(status), utf8(reply), true(stale), text(context))
 
 
 def take_over(earlier: Earlier, decision: Decision, handling_ms: float, deadline: float) -> bool:
@@ -293,8 +289,7 @@ def follower_context(account_id: int, openid: str) -> FollowerContext:
     row = _run(CONTEXT, [account_id, openid], prepared=PREPARED_CONTEXT)
     if row is None or not row[0]:
         return conversations.NONE
-    name = row[0].decode() if isinstance(row[0], bytes) else row[0]  # prepared: text as bytes
-    return FollowerContext(name, None if row[1] is None else float(row[1]))
+    return FollowerContext(text(row[0]), None if row[1] is None else float(row[1]))
 
 
 def change_context(account_id: int, message: Message, decision: Decision) -> None:

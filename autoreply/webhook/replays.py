@@ -26,7 +26,7 @@ from django.db import DatabaseError, connections
 
 from autoreply.conf import setting, webhook_database
 from autoreply.errors import QueryReused
-from autoreply.webhook.statements import Prepared
+from autoreply.webhook.statements import Prepared, true
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Binding:
                 exc,
             )
             return
-        if same not in (True, b"t"):  # b"t" from the prepared path, True from a cursor
+        if not true(same):
             raise QueryReused("this signed query was already used with another body")
 
 

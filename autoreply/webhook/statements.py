@@ -150,6 +150,25 @@ def _check(pgconn: pq.abc.PGconn, result: pq.abc.PGresult) -> None:
         raise errors.error_from_result(result, encoding="utf-8")
 
 
+# A row comes back as text bytes from here and as Python values from Django's cursor
+# (inside a transaction): readers that get either decode through these.
+
+
+def text(value: str | bytes) -> str:
+    """A text column's value, from either path."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def utf8(value: str | bytes) -> bytes:
+    """A text column's value as UTF-8, from either path (the prepared one's as it came)."""
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def true(value: object) -> bool:
+    """Whether a boolean column's value is true (NULL is not), from either path."""
+    return value is True or value == b"t"
+
+
 def _text(value: object) -> bytes | None:
     if value is None:
         return None
