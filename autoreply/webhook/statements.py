@@ -42,22 +42,19 @@ class Prepared:
         values: list[bytes | None] = [_text(p) for p in params]
         with connection.wrap_database_errors:
             if setting("DATABASE_POOL_MODE") == "transaction":  # no session to keep it in
-                result = pgconn.exec_params(self.sql, values)
+                pgconn.send_query_params(self.sql, values)
             else:
-                result = self._exec_prepared(connection, pgconn, values)
+                self._prepare(connection, pgconn)
+                pgconn.send_query_prepared(self.name, values)
+            result = _result(pgconn)
             _check(pgconn, result)
             return _first(result)
-
-    def _exec_prepared(
-        self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn, values: list[bytes | None]
-    ) -> pq.abc.PGresult:
-        self._prepare(connection, pgconn)
-        return pgconn.exec_prepared(self.name, values)  # type: ignore[arg-type]  # None: NULL
 
     def _prepare(self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn) -> None:
         prepared = connection.__dict__.setdefault("autoreply_prepared", {})
         if prepared.get(self.name) is not pgconn:
-            _check(pgconn, pgconn.prepare(self.name, self.sql))
+            pgconn.send_prepare(self.name, self.sql)
+            _check(pgconn, _result(pgconn))
             prepared[self.name] = pgconn
 
     def first_rows_in_one_transaction(
@@ -93,8 +90,8 @@ class Prepared:
             pgconn.send_query_params(b"COMMIT", None)
             pgconn.pipeline_sync()
             _flush(pgconn)
-            results = [_pipelined(pgconn) for _ in range(len(batch) + 2)]
-            _pipelined(pgconn)  # the sync's own
+            results = [_next(pgconn) for _ in range(len(batch) + 2)]
+            _next(pgconn)  # the sync's own
         finally:
             if pgconn.status == pq.ConnStatus.OK:
                 pgconn.exit_pipeline_mode()
@@ -106,8 +103,9 @@ class Prepared:
         return [_first(result) for result in results[1:-1]]
 
 
-# Waiting is done here, in select(), never inside libpq: a libpq call that blocks holds
-# the GIL, and the whole process (the watchdog that would cut the wait too) stops with it.
+# Waiting is done here, in select(), never inside libpq (its exec_* calls wait in poll()
+# of their own): a gevent worker's other greenlets, the watchdog that would cut the wait
+# among them, run only while a greenlet waits in gevent's select().
 
 
 def _flush(pgconn: pq.abc.PGconn) -> None:
@@ -122,8 +120,8 @@ def _ready(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
     return pgconn.get_result()
 
 
-def _pipelined(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
-    """The next result of a pipeline (and the None that ends it)."""
+def _next(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
+    """The next statement's result (and the None that ends it), in a pipeline or not."""
     result = _ready(pgconn)
     if result is None:  # the connection broke mid-way
         raise psycopg.OperationalError(pgconn.get_error_message() or "the connection broke")
@@ -132,9 +130,16 @@ def _pipelined(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
     return result
 
 
+def _result(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
+    """The result of the one statement just sent outside a pipeline."""
+    _flush(pgconn)
+    return _next(pgconn)
+
+
 def _rollback(pgconn: pq.abc.PGconn) -> None:
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
-        pgconn.exec_(b"ROLLBACK")
+        pgconn.send_query_params(b"ROLLBACK", None)
+        _result(pgconn)
 
 
 def _first(result: pq.abc.PGresult) -> tuple[Any, ...] | None:

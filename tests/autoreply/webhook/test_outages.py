@@ -9,9 +9,11 @@ Each test prints its figures (run with -s): pushes sent / answered / stored /
 duplicated, and the worst answer time."""
 
 import copy
+import http.client
 import json
 import os
 import signal
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +60,18 @@ RULES: dict[str, Any] = {
         }
     ]
 }
+# An account whose rules have a conversation: each push first reads the follower's.
+CONVERSING = copy.deepcopy(RULES)
+CONVERSING["accounts"][0]["rules"].append(
+    {
+        "name": "ask",
+        "priority": 20,
+        "msg_type": "text",
+        "keywords": [{"mode": "exact", "pattern": "ask"}],
+        "sets_context": {"name": "asking", "seconds": 300},
+        "replies": [{"type": "text", "content": "asked"}],
+    }
+)
 OUTAGE_STOPPED = 6.0
 OUTAGE_FROZEN = 5.0
 
@@ -123,6 +137,46 @@ def test_a_database_away_under_load_loses_nothing_and_stores_nothing_twice(how, 
     assert all(len(d.attempts) == 1 and d.worst < 1.0 for d in deliveries)  # no retry needed
     assert "spooled" in gunicorn.last_log  # the outage was real, and the spool took it
     assert health == (200, 0)
+
+
+def test_a_frozen_database_holds_up_no_push_of_a_gevent_worker():
+    """A gevent worker serves its connections in greenlets of one thread: a statement that
+    waited inside libpq (here the read of the follower's conversation, on a connection
+    kept alive and so on its greenlet's open database connection) would stop all of them,
+    and the watchdog that cuts the wait with them. Frozen for up to 8 s: each push is
+    still answered from memory within a second or so, and spooled."""
+    with cluster(CONVERSING) as own, gunicorn(workers=1, database_url=own.url) as base:
+        port = int(base.rsplit(":", 1)[1])
+        kept = [http.client.HTTPConnection("127.0.0.1", port, timeout=20) for _ in range(2)]
+        for connection in kept:
+            assert push_on(connection, "warm {msg_id}")[0] == 200
+        own.freeze()
+        thaw = threading.Timer(8.0, own.thaw)
+        thaw.start()
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                answered = list(pool.map(lambda c: push_on(c, "frozen {msg_id}"), kept))
+        finally:
+            thaw.cancel()
+            own.thaw()
+            for connection in kept:
+                connection.close()
+    for status, content, answer, seconds in answered:
+        assert status == 200 and content.encode() in answer
+        assert seconds < 3.0, seconds
+    assert "as in no conversation: could not read it" in gunicorn.last_log
+    assert "spooled" in gunicorn.last_log
+
+
+def push_on(connection: http.client.HTTPConnection, content: str) -> tuple[int, str, bytes, float]:
+    """One push on a connection kept alive: (status, its text, the answer, seconds taken)."""
+    msg_id = next_msg_id()
+    content = content.format(msg_id=msg_id)
+    query = urlencode(signed_query("spamtest", nonce=f"k{msg_id}"))
+    started = time.monotonic()
+    connection.request("POST", f"/wechat/load/?{query}", text(content, MsgId=msg_id))
+    response = connection.getresponse()
+    return response.status, content, response.read(), time.monotonic() - started
 
 
 def health_of(base: str) -> tuple[int, int]:
