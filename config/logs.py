@@ -20,6 +20,13 @@ PLAIN = "%(asctime)s %(levelname)s [%(process)d] %(name)s id=%(request_id)s: %(m
 # procrastinate.periodic "Registering task" for the hourly retention task.
 QUIET = ("httpx", "httpcore", "procrastinate.blueprints", "procrastinate.periodic")
 FIELDS = "%(asctime)s %(levelname)s %(process)d %(name)s %(request_id)s %(message)s"
+# What neither format prints is not worked out for every record (the logging HOWTO's
+# "Optimization"): the caller's file and line (a walk up the stack), the thread (under
+# gevent, a greenlet lookup) and the multiprocessing name. A busy worker writes an
+# access line per push: this was a share of its CPU beside parsing the push.
+logging._srcfile = None  # documented for exactly this
+logging.logThreads = False
+logging.logMultiprocessing = False
 
 
 class UTCFormatter(logging.Formatter):

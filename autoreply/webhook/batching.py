@@ -26,7 +26,6 @@ a time, with nothing to share.
 
 import os
 import threading
-from concurrent.futures import Future
 from typing import Any
 
 from django.db import DatabaseError, OperationalError, connections
@@ -42,13 +41,27 @@ Result = tuple[Any, ...] | None
 Order = tuple[int, str]  # account, follower
 
 
+class _Waiting:
+    """One push's place in a batch: its result or error, once the batch is done.
+
+    Lighter than a concurrent.futures.Future (its state machine, callbacks and Condition):
+    a push waits on one Event, which under gevent is gevent's own."""
+
+    __slots__ = ("done", "error", "row")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.row: Result = None
+        self.error: BaseException | None = None
+
+
 class Committer:
     """One statement's batches, run by a thread of each process that uses it."""
 
     def __init__(self, prepared: Prepared) -> None:
         self.prepared = prepared
-        self._queue: list[tuple[Order, list[object], Future[Result]]] = []
-        self._ready = threading.Condition()
+        self._queue: list[tuple[Order, list[object], _Waiting]] = []
+        self._ready = threading.Condition(threading.Lock())  # never re-entered: no RLock
         self._pid = 0  # threads do not survive fork(): started again in each worker
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -56,20 +69,19 @@ class Committer:
     def run(self, order: Order, params: list[object]) -> Result:
         """Run the statement with `params` in the next batch; its first row, once committed.
         `order` sorts the batch (the rows it locks)."""
-        future: Future[Result] = Future()
+        waiting = _Waiting()
         with self._ready:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._serve, name="commit", daemon=True)
                 self._thread.start()
-            self._queue.append((order, params, future))
+            self._queue.append((order, params, waiting))
             self._ready.notify()
-        try:
-            return future.result(WAIT_SECONDS)
-        except TimeoutError:
-            raise OperationalError(
-                f"the group commit did not finish within {WAIT_SECONDS:.0f} s"
-            ) from None
+        if not waiting.done.wait(WAIT_SECONDS):
+            raise OperationalError(f"the group commit did not finish within {WAIT_SECONDS:.0f} s")
+        if waiting.error is not None:
+            raise waiting.error
+        return waiting.row
 
     def stop(self) -> None:
         """End the thread once the queue is empty, closing its connection (for tests)."""
@@ -93,11 +105,13 @@ class Committer:
             try:
                 rows = self._commit([params for _, params, _ in batch])
             except Exception as error:  # each push decides what an error means for it
-                for _, _, future in batch:
-                    future.set_exception(error)
+                for _, _, waiting in batch:
+                    waiting.error = error
+                    waiting.done.set()
             else:
-                for (_, _, future), row in zip(batch, rows, strict=True):
-                    future.set_result(row)
+                for (_, _, waiting), row in zip(batch, rows, strict=True):
+                    waiting.row = row
+                    waiting.done.set()
 
     def _commit(self, batch: list[list[object]]) -> list[Result]:
         connection = connections[webhook_database()]  # this thread's own
