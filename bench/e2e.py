@@ -50,9 +50,10 @@ CASES = (  # name, WSGI app, environment, what it is
 )
 
 
-def environment(database_url: str) -> dict[str, str]:
+def environment(db: servers.Postgres) -> dict[str, str]:
     return os.environ | {
-        "DATABASE_URL": database_url, "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
+        "DATABASE_URL": db.url, "AUTOREPLY_SPOOL_DIR": str(db.spool),
+        "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_LOG_LEVEL": "WARNING",
         "BENCH_TOKEN": TOKEN, "PYTHONPATH": str(servers.ROOT),
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -149,7 +150,7 @@ def ours_workers() -> str:
 
 def main() -> bool:
     with servers.postgres() as db:
-        env = environment(db.url)
+        env = environment(db)
         texts, import_s = prepare(env)
         print(heading("3. End-to-end load benchmark",
                       f"PostgreSQL on 127.0.0.1 ({durability(db.url)}); gunicorn, "

@@ -121,7 +121,7 @@ def measure(db: servers.Postgres, env: dict[str, str], texts: Path) -> dict:
 def main() -> bool:
     data = entries()
     with servers.postgres() as db:
-        env = e2e.environment(db.url)
+        env = e2e.environment(db)
         e2e.RESULTS.mkdir(exist_ok=True)
         e2e.python(env, "manage.py", "migrate", "--noinput")
         started = time.monotonic()

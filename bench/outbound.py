@@ -128,7 +128,7 @@ def main() -> None:
     standin = StandIn()
     threading.Thread(target=standin.serve_forever, daemon=True).start()
     with servers.postgres() as pg:
-        env = e2e.environment(pg.url) | {"WECHAT_API_BASE_URL": standin.base_url}
+        env = e2e.environment(pg) | {"WECHAT_API_BASE_URL": standin.base_url}
         e2e.python(env, "manage.py", "migrate", "--noinput")
         e2e.python(env, "manage.py", "import_rules", str(rules_file()))
         with servers.Gunicorn("config.wsgi:application", env) as web:

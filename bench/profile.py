@@ -66,7 +66,7 @@ def main() -> bool:
     subprocess.run([str(servers.VENV_BIN / "python"), "-m", "pip", "install", "--quiet",
                     "--disable-pip-version-check", "py-spy"], check=True)  # fmt: skip
     with servers.postgres() as db:
-        env = e2e.environment(db.url)
+        env = e2e.environment(db)
         texts, _ = e2e.prepare(env)
         with servers.Gunicorn(
             "config.wsgi:application", env | {"BENCH_GUNICORN_CONFIG": "1"}

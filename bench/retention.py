@@ -36,8 +36,8 @@ FROM generate_series(0, %s - 1) g, LATERAL (SELECT %s::bigint + g * %s AS t) AS 
 """
 
 
-def setup_django(url: str) -> None:
-    os.environ.update(e2e.environment(url))
+def setup_django(pg: servers.Postgres) -> None:
+    os.environ.update(e2e.environment(pg))
     import django
 
     django.setup()
@@ -122,9 +122,9 @@ def p99(samples: list) -> float:
 def main() -> None:
     print(heading("retention", __doc__.splitlines()[0]))
     with servers.postgres() as pg:
-        env = e2e.environment(pg.url) | {"AUTOREPLY_RETENTION_DAYS": str(DAYS)}
+        env = e2e.environment(pg) | {"AUTOREPLY_RETENTION_DAYS": str(DAYS)}
         e2e.python(env, "manage.py", "migrate", "--noinput")
-        setup_django(pg.url)
+        setup_django(pg)
         from django.conf import settings
 
         from autoreply import retention

@@ -63,7 +63,7 @@ def pgbench(database_url: str) -> float:
 
 def main() -> bool:
     with servers.postgres() as db:
-        env = e2e.environment(db.url)
+        env = e2e.environment(db)
         texts, _ = e2e.prepare(env)
         with servers.Gunicorn(
             "config.wsgi:application", env | {"BENCH_GUNICORN_CONFIG": "1"}

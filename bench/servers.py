@@ -6,6 +6,7 @@ import resource
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,10 +21,11 @@ WORKERS = 3  # the same for every case
 
 
 class Postgres:
-    """The running cluster: its DATABASE_URL, and the CPU its processes have used."""
+    """The running cluster: its DATABASE_URL, and the CPU its processes have used; and the
+    spool folder of the servers that use it (AUTOREPLY_SPOOL_DIR)."""
 
-    def __init__(self, url: str, datadir: Path) -> None:
-        self.url, self.datadir = url, datadir
+    def __init__(self, url: str, datadir: Path, spool: Path) -> None:
+        self.url, self.datadir, self.spool = url, datadir, spool
 
     def commits(self) -> int:
         """Transactions committed in the benchmark's database so far (pg_stat_database)."""
@@ -41,13 +43,17 @@ class Postgres:
 
 @contextlib.contextmanager
 def postgres() -> Iterator[Postgres]:
-    """A fresh cluster with fsync and synchronous_commit left on (bin/localpg's defaults)."""
+    """A fresh cluster with fsync and synchronous_commit left on (bin/localpg's defaults),
+    and a spool that lives and dies with it: pushes one run spooled (a stall of the machine
+    past the watchdog's cut-off does that) are never replayed into another run's database,
+    as they were from the repository's .local/spool."""
     datadir = Path(f"/tmp/autoreply-bench-pg-{os.getpid()}")
     localpg = [str(ROOT / "bin" / "localpg")]
     url = subprocess.run([*localpg, "start", str(datadir)], check=True, capture_output=True,
                          text=True).stdout.strip()  # fmt: skip
     try:
-        yield Postgres(url, datadir)
+        with tempfile.TemporaryDirectory(prefix="autoreply-bench-spool-") as spool:
+            yield Postgres(url, datadir, Path(spool))
     finally:
         subprocess.run([*localpg, "stop", str(datadir), "--remove"], check=False)
 
