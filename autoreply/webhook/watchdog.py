@@ -12,6 +12,7 @@ armed.
 
 import logging
 import os
+import select
 import socket
 import threading
 import time
@@ -64,10 +65,22 @@ class Watchdog:
             if armed is None:
                 continue
             armed_any = True
-            if now >= armed[0] and holder.armed is armed:
+            if now >= armed[0] and holder.armed is armed and not _answered(armed[1]):
                 holder.armed = None
                 _cut(armed[1])
         return armed_any
+
+
+def _answered(fileno: int) -> bool:
+    """Whether the server's answer is already waiting in the socket, unread: what waits
+    for it has not run since, as when a gevent worker spent a stretch of CPU elsewhere (a
+    rules rebuild). Cut, its push would be spooled though the database had answered; left,
+    it is read now, or, if that was only part of the answer, cut at a later check."""
+    try:
+        readable, _, _ = select.select([fileno], [], [], 0)
+    except (OSError, ValueError):  # closed meanwhile
+        return False
+    return bool(readable)
 
 
 def _cut(fileno: int) -> None:

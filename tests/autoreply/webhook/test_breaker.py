@@ -71,3 +71,23 @@ def test_the_watchdog_cuts_a_connection_that_does_not_answer_in_time():
     ours.close()
     theirs.close()
     assert got == [b""] and elapsed < 0.5  # shut down: the blocked read returns at once
+
+
+def test_the_watchdog_leaves_an_answer_waiting_unread_and_cuts_once_it_is_read():
+    """Overdue, but the server's answer is in the socket: what waits for it has not run
+    yet (a gevent worker busy elsewhere), so the connection is not cut and stays usable
+    for the next statement. Once that part is read and nothing more comes, it is cut."""
+    ours, theirs = socket.socketpair()
+    watchdog, holder = Watchdog(), Holder()
+    watchdog.watch(holder)
+    theirs.sendall(b"answer")
+    watchdog.arm(holder, ours.fileno(), 0.05)
+    time.sleep(0.4)  # several of the watchdog's checks past the deadline
+    ours.sendall(b"next")  # a cut connection refuses this (EPIPE)
+    sent = theirs.recv(10)
+    first = ours.recv(10)
+    ours.settimeout(2)
+    rest = ours.recv(10)  # nothing more comes: cut at the next check
+    ours.close()
+    theirs.close()
+    assert sent == b"next" and first == b"answer" and rest == b""
