@@ -18,7 +18,7 @@ from django.utils import timezone
 from autoreply.models import Article, Keyword, Reply, Rule
 from autoreply.rules.conversations import change_of
 from autoreply.rules.fields import KEYWORD_FIELDS
-from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec
+from autoreply.rules.matching import KeywordSpec, RuleIndex, RuleSpec, paused
 from autoreply.rules.rendering import CompiledReply, RulePayload
 from autoreply.rules.schedule import Moment, ScheduleError, Window, compile_window
 from autoreply.templating import compile_template
@@ -61,7 +61,7 @@ def _specs(chosen: Any, using: str) -> list[RuleSpec]:
         Article.objects.using(using).filter(reply__rule__in=chosen).values(), "reply_id"
     )
     specs = []
-    for rule in rules:
+    for rule in paused(rules):
         try:
             specs.append(_spec(rule, keywords[rule["id"]], replies[rule["id"]], articles))
         except Exception as exc:  # any rule's bad data leaves that rule out, never the account
