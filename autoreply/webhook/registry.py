@@ -154,8 +154,13 @@ class Registry:
             with connections[webhook_database()].cursor() as cursor:
                 cursor.execute(LEARN_ORIGINAL_ID, [to_user, site.version.id, site.version.id])
                 row = cursor.fetchone()
-        except DatabaseError:  # the push itself can still be answered (and spooled)
-            logger.exception("account %s: could not store its original id", site.slug)
+        except DatabaseError as error:  # the push itself can still be answered (and spooled)
+            # One line, not a traceback: while the database is away every push comes here.
+            logger.warning(
+                "account %s: could not store its original id, a later push tries again: %s",
+                site.slug,
+                error,
+            )
             return
         # Kept in memory whoever stored it: another worker's learning moves no revision,
         # and this one would otherwise try again on every push.

@@ -179,6 +179,22 @@ def push_on(connection: http.client.HTTPConnection, content: str) -> tuple[int, 
     return response.status, content, response.read(), time.monotonic() - started
 
 
+def test_a_database_away_is_one_line_per_failure_in_the_log_not_a_traceback():
+    """While the database is away every push and every health check fails the same way: a
+    line each says so (here the account's original id not yet learned, and /healthz),
+    where a traceback each would bury the log."""
+    with cluster(RULES) as own, gunicorn(workers=1, database_url=own.url) as base:
+        own.stop()
+        deliveries = [deliver(base, "load", "away {msg_id}") for _ in range(3)]
+        health = health_of(base)
+        own.start()
+    assert all(d.answered and d.content.encode() in d.answer for d in deliveries)
+    assert health[0] == 200 and health[1] >= 3  # answered from the spool
+    assert "could not store its original id, a later push tries again" in gunicorn.last_log
+    assert "health check: the database does not answer: " in gunicorn.last_log
+    assert "Traceback" not in gunicorn.last_log
+
+
 def health_of(base: str) -> tuple[int, int]:
     """/healthz: its status and the spool depth it reports."""
     with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
