@@ -39,23 +39,30 @@ class Prepared:
 
     def _run(self, connection: BaseDatabaseWrapper, params: list[object]) -> tuple[Any, ...] | None:
         pgconn = connection.connection.pgconn
-        values: list[bytes | None] = [_text(p) for p in params]
         with connection.wrap_database_errors:
-            if setting("DATABASE_POOL_MODE") == "transaction":  # no session to keep it in
-                pgconn.send_query_params(self.sql, values)
-            else:
-                self._prepare(connection, pgconn)
-                pgconn.send_query_prepared(self.name, values)
+            self._send(pgconn, params, prepared=self._prepared_on(connection, pgconn))
             result = _result(pgconn)
             _check(pgconn, result)
             return _first(result)
 
-    def _prepare(self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn) -> None:
+    def _prepared_on(self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn) -> bool:
+        """Whether to run the prepared statement (made now if this connection lacks it):
+        not behind a pool in transaction mode, which keeps no session to hold it."""
+        if setting("DATABASE_POOL_MODE") == "transaction":
+            return False
         prepared = connection.__dict__.setdefault("autoreply_prepared", {})
         if prepared.get(self.name) is not pgconn:
             pgconn.send_prepare(self.name, self.sql)
             _check(pgconn, _result(pgconn))
             prepared[self.name] = pgconn
+        return True
+
+    def _send(self, pgconn: pq.abc.PGconn, params: list[object], *, prepared: bool) -> None:
+        values: list[bytes | None] = [_text(p) for p in params]
+        if prepared:
+            pgconn.send_query_prepared(self.name, values)
+        else:
+            pgconn.send_query_params(self.sql, values)
 
     def first_rows_in_one_transaction(
         self, connection: BaseDatabaseWrapper, batch: list[list[object]]
@@ -75,18 +82,12 @@ class Prepared:
     def _pipeline(
         self, connection: BaseDatabaseWrapper, pgconn: pq.abc.PGconn, batch: list[list[object]]
     ) -> list[tuple[Any, ...] | None]:
-        pooled = setting("DATABASE_POOL_MODE") == "transaction"
-        if not pooled:
-            self._prepare(connection, pgconn)
+        prepared = self._prepared_on(connection, pgconn)  # before the pipeline: a round trip
         pgconn.enter_pipeline_mode()
         try:
             pgconn.send_query_params(b"BEGIN", None)
             for params in batch:
-                values: list[bytes | None] = [_text(p) for p in params]
-                if pooled:  # no session to keep a prepared statement in
-                    pgconn.send_query_params(self.sql, values)
-                else:
-                    pgconn.send_query_prepared(self.name, values)
+                self._send(pgconn, params, prepared=prepared)
             pgconn.send_query_params(b"COMMIT", None)
             pgconn.pipeline_sync()
             _flush(pgconn)
