@@ -6,7 +6,7 @@ import threading
 import weakref
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from autoreply.rules import loading
 from autoreply.webhook.registry import Registry
@@ -31,7 +31,14 @@ def test_while_one_thread_rebuilds_the_rules_the_others_answer_with_those_loaded
 
     monkeypatch.setattr(loading, "load_index", slow_load)
     rebuilt = []
-    rebuilder = threading.Thread(target=lambda: rebuilt.append(registry.site("acme")))
+
+    def rebuild() -> None:
+        try:
+            rebuilt.append(registry.site("acme"))
+        finally:
+            connections.close_all()  # this thread's own: left open, it outlived the test
+
+    rebuilder = threading.Thread(target=rebuild)
     rebuilder.start()
     try:
         assert building.wait(10)
