@@ -2,14 +2,12 @@
 answered push is on disk, as README promises for the server it runs."""
 
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-LOCALPG = [sys.executable, str(ROOT / "bin" / "localpg")]
+from tests.cluster import LOCALPG
 
 
 def test_the_servers_own_cluster_commits_durably_and_fills_no_wal_file_with_zeros() -> None:
