@@ -122,12 +122,19 @@ def _ready(pgconn: pq.abc.PGconn) -> pq.abc.PGresult | None:
 
 
 def _next(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
-    """The next statement's result (and the None that ends it), in a pipeline or not."""
+    """The next statement's result, read up to the None that ends it, in a pipeline or not.
+
+    Outside a transaction a statement commits as it ends, and an error of that commit (a
+    deferred constraint's) comes after the statement's own rows: then that error is the
+    result. Taking the rows alone had answered a push as stored that was rolled back."""
     result = _ready(pgconn)
     if result is None:  # the connection broke mid-way
         raise psycopg.OperationalError(pgconn.get_error_message() or "the connection broke")
-    if result.status != pq.ExecStatus.PIPELINE_SYNC:
-        _ready(pgconn)
+    if result.status == pq.ExecStatus.PIPELINE_SYNC:
+        return result
+    while (after := _ready(pgconn)) is not None:
+        if result.status != pq.ExecStatus.FATAL_ERROR:
+            result = after
     return result
 
 

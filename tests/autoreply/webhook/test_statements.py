@@ -40,6 +40,25 @@ def test_database_errors_become_djangos(scratch):
         insert.first_row(connection, [1, "b"])
 
 
+def test_an_error_of_the_statements_own_commit_is_raised_not_its_rows(scratch):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE scratch_child"
+            " (parent int REFERENCES scratch DEFERRABLE INITIALLY DEFERRED)"
+        )
+    try:
+        insert = Prepared("t_child", "INSERT INTO scratch_child VALUES (%s) RETURNING parent")
+        with pytest.raises(IntegrityError, match="foreign key"):
+            insert.first_row(connection, [7])  # no such parent: refused as it commits
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM scratch_child")
+            assert cursor.fetchone() == (0,)
+        assert insert.first_row(connection, [None]) == (None,)  # the connection goes on
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE scratch_child")
+
+
 def test_prepares_again_on_a_new_connection(scratch):
     select = Prepared("t_again", "SELECT %s::int + 1")
     assert select.first_row(connection, [1]) == (b"2",)
