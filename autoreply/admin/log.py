@@ -94,11 +94,11 @@ class MessageAdmin(Fitted, ReadOnlyAdmin):
 
     @admin.display(description=_("rule"), ordering="rule__name")
     def answered_by(self, message: Message) -> str:
-        if message.rule_id is None:
+        rule = message.answering_rule
+        if rule is None:
             return "—"
-        url = reverse("admin:autoreply_rule_change", args=[message.rule_id])
-        name = message.rule.name if message.rule else ""
-        return format_html('<a href="{}">{}</a>', url, name)
+        url = reverse("admin:autoreply_rule_change", args=[rule.pk])
+        return format_html('<a href="{}">{}</a>', url, rule.name)
 
     @admin.display(description=_("handling time"), ordering="handling_ms")
     def handling_time(self, message: Message) -> str:

@@ -51,7 +51,8 @@ def _unsent(rows: list[OutboundMessage]) -> list[str]:
 def _expects_follow_ups(account: Account, message: Message) -> bool:
     if message.status == Status.DEADLINE:
         return bool(account.app_secret)
-    return message.rule is not None and message.rule.reply_mode == ReplyMode.ALL
+    rule = message.answering_rule
+    return rule is not None and rule.reply_mode == ReplyMode.ALL
 
 
 def _settled(message: Message, deadline: float) -> list[OutboundMessage]:

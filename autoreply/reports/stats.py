@@ -161,7 +161,7 @@ def top_rules(account_id: int, period: Period, limit: int = TOP_RULES) -> list[R
     """The rules that answered most in the period (ties by name), with their last hit."""
     rows = (
         _in_period(account_id, period)
-        .filter(rule__isnull=False)
+        .filter(rule__name__isnull=False)  # a join: not the rows of a rule deleted since
         .values_list("rule_id", "rule__name")
         .annotate(hits=Count("pk"), last=Max("received_at"))
         .order_by("-hits", "rule__name")[:limit]

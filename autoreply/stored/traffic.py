@@ -19,8 +19,14 @@ MAX_MSG_ID = 2**64 - 1  # WeChat's MsgId is an unsigned 64-bit integer, past big
 class Follower(models.Model):
     """What we know of one OpenID, kept current by every message and (un)subscribe event."""
 
+    # No foreign key in the database (REFERENCES): see Message. Deleting an account still
+    # deletes its followers (Django's CASCADE).
     account = models.ForeignKey(
-        Account, models.CASCADE, related_name="followers", verbose_name=_("account")
+        Account,
+        models.CASCADE,
+        db_constraint=False,
+        related_name="followers",
+        verbose_name=_("account"),
     )
     openid = models.CharField(_("OpenID"), max_length=64)
     subscribed = models.BooleanField(
@@ -66,9 +72,22 @@ class CreateDayField(models.IntegerField):  # type: ignore[type-arg]
 class Message(models.Model):
     """One inbound message or event, stored once however often WeChat retries it."""
 
-    # No index of its own: every index below starts with the account.
+    # No index of its own: every index below starts with the account. No foreign keys in
+    # the database for the account and the rule: a push is stored whatever was deleted
+    # meanwhile. Workers answer with the rules they have loaded until their next refresh,
+    # so a rule deleted in the admin still answers for a moment, and its pushes' rows,
+    # refused as they committed, had failed their whole batch into the spool, from which
+    # they could never be replayed. Each check also locked the account's and the rule's
+    # rows for every push: a tenth of PostgreSQL's CPU per push (bench/README), and one
+    # row that every node's commits queued on. Deleting still cascades (Django's CASCADE
+    # and SET_NULL); a row a push stored meanwhile keeps the id, read as no rule.
     account = models.ForeignKey(
-        Account, models.CASCADE, related_name="messages", db_index=False, verbose_name=_("account")
+        Account,
+        models.CASCADE,
+        db_constraint=False,
+        related_name="messages",
+        db_index=False,
+        verbose_name=_("account"),
     )
     dedup_key = models.UUIDField(editable=False)
     msg_id = models.DecimalField(
@@ -98,7 +117,13 @@ class Message(models.Model):
     received_at = models.DateTimeField(_("received at"), db_default=Now())
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     rule = models.ForeignKey(
-        Rule, models.SET_NULL, null=True, blank=True, db_index=False, verbose_name=_("rule")
+        Rule,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("rule"),
     )
     reply = models.TextField(
         _("reply"), blank=True, help_text=_("The reply XML as sent, before encryption.")
@@ -153,6 +178,15 @@ class Message(models.Model):
             "sender": self.from_user,
             "time": self.create_time,
         }
+
+    @property
+    def answering_rule(self) -> Rule | None:
+        """The rule that answered: None when none did, or when it has been deleted since
+        (a push stored while workers still answered with it keeps its id)."""
+        try:
+            return self.rule
+        except Rule.DoesNotExist:
+            return None
 
 
 class SignedQuery(models.Model):

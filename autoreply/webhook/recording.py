@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import IntegrityError, InterfaceError, OperationalError, connections
 
 from autoreply.choices import Status
 from autoreply.conf import setting
@@ -102,6 +102,8 @@ SET_CONTEXT = """
 UPDATE autoreply_follower SET context = %s, context_until = to_timestamp(%s), context_since = %s
 WHERE account_id = %s AND openid = %s AND context_since <= %s::bigint
 """
+
+ACCOUNT_EXISTS = "SELECT 1 FROM autoreply_account WHERE id = %s"
 
 # A repeat delivery: count it and read how the first one was answered.
 RETRY = """
@@ -251,8 +253,13 @@ def stored_id(result: tuple[Any, ...] | None) -> int | None:
 
 
 def store_spooled(params: list[object]) -> bool:
-    """Store a spooled push (its Row.params()); False when the key was already stored."""
-    return _run(INSERT, _with_day(_upgraded(params)), prepared=PREPARED_INSERT) is not None
+    """Store a spooled push (its Row.params()); False when the key was already stored.
+    Refused (IntegrityError) when its account has been deleted since: the database checks
+    no reference of the message log (stored/traffic.py), so the replay asks itself."""
+    params = _upgraded(params)
+    if _run(ACCOUNT_EXISTS, [params[0]]) is None:
+        raise IntegrityError(f"account {params[0]} no longer exists")
+    return _run(INSERT, _with_day(params), prepared=PREPARED_INSERT) is not None
 
 
 def day(create_time: int) -> int:
