@@ -78,9 +78,10 @@ class Message(models.Model):
     # so a rule deleted in the admin still answers for a moment, and its pushes' rows,
     # refused as they committed, had failed their whole batch into the spool, from which
     # they could never be replayed. Each check also locked the account's and the rule's
-    # rows for every push: a tenth of PostgreSQL's CPU per push (bench/README), and one
-    # row that every node's commits queued on. Deleting still cascades (Django's CASCADE
-    # and SET_NULL); a row a push stored meanwhile keeps the id, read as no rule.
+    # rows for every push: a tenth of PostgreSQL's CPU per push (bench/README), and a
+    # MultiXact on the account's row whenever two commits (of any node) overlapped.
+    # Deleting still cascades (Django's CASCADE and SET_NULL); a row a push stored
+    # meanwhile keeps the id, read as no rule.
     account = models.ForeignKey(
         Account,
         models.CASCADE,

@@ -133,7 +133,7 @@ def _next(pgconn: pq.abc.PGconn) -> pq.abc.PGresult:
     if result.status == pq.ExecStatus.PIPELINE_SYNC:
         return result
     while (after := _ready(pgconn)) is not None:
-        if result.status != pq.ExecStatus.FATAL_ERROR:
+        if after.status == pq.ExecStatus.FATAL_ERROR and result.status != after.status:
             result = after
     return result
 
